@@ -1,0 +1,117 @@
+/**
+ * `npm run bench`: the long quality and speed runs. Each runs the real CLI as a subprocess (so a
+ * whole-run time includes loading and splitting), in one session, side by side, and the results are
+ * written to BENCHMARKS.md between markers with the commands, the machine and the date.
+ *
+ *   npm run bench                 # every suite
+ *   npm run bench -- foundation   # one suite
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const data = path.resolve(root, '../shared/data');
+const bin = path.join(root, 'bin/unirec.js');
+
+interface Run {
+  command: string;
+  wallSeconds: number;
+  report: any;
+}
+
+/** Runs `unirec <args>` and parses its JSON stdout; wall time measured around the whole process. */
+function unirec(args: string[]): Run {
+  const start = process.hrtime.bigint();
+  const out = execFileSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'inherit'] });
+  const wallSeconds = Number(process.hrtime.bigint() - start) / 1e9;
+  return { command: `npx unirec ${args.join(' ')}`, wallSeconds, report: JSON.parse(out) };
+}
+
+function machine(): string {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  return `${os.cpus().length} cores (${cpu}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node.js ${process.version}, ${os.platform()} ${os.release()}`;
+}
+
+const fmt = (v: number | undefined, d = 4): string => (v === undefined ? '-' : v.toFixed(d));
+
+function foundation(): string {
+  const ml100k = path.join(data, 'ml-100k');
+  const ml1m = path.join(data, 'ml-1m');
+  const base = ['evaluate', '--protocol', 'ratio', '--k', '10,20', '--seed', '42', '--json'];
+  const runs: Record<string, Run> = {};
+  for (const model of ['popularity', 'random', 'userknn', 'itemknn']) {
+    runs[model] = unirec([...base.slice(0, 1), '--data', ml100k, '--model', model, ...base.slice(1)]);
+  }
+  const again = unirec(['evaluate', '--data', ml100k, '--model', 'itemknn', ...base.slice(1)]);
+  const big = {
+    popularity: unirec(['evaluate', '--data', ml1m, '--model', 'popularity', ...base.slice(1)]),
+    itemknn: unirec(['evaluate', '--data', ml1m, '--model', 'itemknn', ...base.slice(1)]),
+  };
+  const kfold = unirec(['evaluate', '--data', ml100k, '--model', 'bias', '--protocol', 'kfold', '--json']);
+
+  const metricRow = (name: string, r: Run) => {
+    const m = r.report.metrics;
+    return `| ${name} | ${fmt(m['ndcg@10'])} | ${fmt(m['recall@10'])} | ${fmt(m['hit@10'])} | ${fmt(m['map@10'])} | ${fmt(m.auc)} | ${fmt(m['coverage@10'])} | ${fmt(r.report.fit_seconds, 2)} | ${fmt(r.report.eval_seconds, 2)} | ${fmt(r.wallSeconds, 2)} |`;
+  };
+  const head = '| model | NDCG@10 | Recall@10 | Hit@10 | MAP@10 | AUC | coverage@10 | fit s | eval s | whole run s |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |';
+  const ratio = runs.itemknn!.report.metrics['ndcg@10'] / runs.popularity!.report.metrics['ndcg@10'];
+  const ratio1m = big.itemknn.report.metrics['ndcg@10'] / big.popularity.report.metrics['ndcg@10'];
+  const same = JSON.stringify(again.report.metrics) === JSON.stringify(runs.itemknn!.report.metrics);
+  return [
+    '### ml-100k, protocol ratio, seed 42, full ranking',
+    '',
+    '```sh',
+    ...Object.values(runs).map((r) => r.command.replace(data, '../shared/data')),
+    '```',
+    '',
+    head,
+    ...Object.entries(runs).map(([n, r]) => metricRow(n, r)),
+    '',
+    `- ItemKNN NDCG@10 / Popularity NDCG@10 = **${ratio.toFixed(2)}x** (bar: >= 1.5x).`,
+    `- Whole \`evaluate\` run for ItemKNN (load, split, fit, rank all ${runs.itemknn!.report.data.items} items for all users): **${runs.itemknn!.wallSeconds.toFixed(2)} s** (bar: < 5 s).`,
+    `- Same command twice gives identical metrics: **${same ? 'yes' : 'NO'}**.`,
+    '',
+    '### ml-1m (1,000,209 pairs from ratings.parquet), protocol ratio, seed 42',
+    '',
+    '```sh',
+    ...Object.values(big).map((r) => r.command.replace(data, '../shared/data')),
+    '```',
+    '',
+    head,
+    ...Object.entries(big).map(([n, r]) => metricRow(n, r)),
+    '',
+    `- ItemKNN / Popularity NDCG@10 = ${ratio1m.toFixed(2)}x; whole ItemKNN run **${big.itemknn.wallSeconds.toFixed(1)} s** (bar: < 60 s).`,
+    '',
+    '### ml-100k rating prediction, publisher folds u1..u5 (`--protocol kfold`)',
+    '',
+    '```sh',
+    kfold.command.replace(data, '../shared/data'),
+    '```',
+    '',
+    `bias baseline: RMSE ${fmt(kfold.report.metrics.rmse)} ± ${fmt(kfold.report.metrics.rmse_std)}, MAE ${fmt(kfold.report.metrics.mae)} (Surprise's BaselineOnly README figure: RMSE 0.944, MAE 0.748); whole 5-fold run ${kfold.wallSeconds.toFixed(1)} s.`,
+  ].join('\n');
+}
+
+const suites: Record<string, () => string> = { foundation };
+
+function writeSection(name: string, body: string): void {
+  const file = path.join(root, 'BENCHMARKS.md');
+  let text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n\nProduced by `npm run bench` (bench/run.ts). Figures are from one run on the machine named in each section.\n';
+  const begin = `<!-- bench:${name}:begin -->`;
+  const end = `<!-- bench:${name}:end -->`;
+  const stamp = `## ${name}\n\n_${new Date().toISOString().slice(0, 10)}, ${machine()}; command: \`npm run bench -- ${name}\`_\n\n`;
+  const section = `${begin}\n${stamp}${body}\n${end}`;
+  const at = text.indexOf(begin);
+  text = at >= 0 ? text.slice(0, at) + section + text.slice(text.indexOf(end) + end.length) : `${text}\n${section}\n`;
+  fs.writeFileSync(file, text);
+}
+
+const wanted = process.argv.slice(2);
+for (const [name, suite] of Object.entries(suites)) {
+  if (wanted.length && !wanted.includes(name)) continue;
+  process.stderr.write(`bench: ${name}\n`);
+  writeSection(name, suite());
+}

@@ -1,0 +1,206 @@
+import type { Csr } from '../data/csr.js';
+import { Rng } from '../math/rng.js';
+import { topK } from '../math/topk.js';
+import { N_RANKING, rankingMetricsAt, userAuc } from './metrics.js';
+
+/**
+ * The per-user evaluation loop, shared by the main thread and the workers so both compute exactly the
+ * same numbers: for each user, mark the excluded items, collect the relevant ones, score, take the
+ * top K, and write per-user values into flat typed arrays (averaging is done later, in user order).
+ */
+
+/** Everything the loop reads; plain typed arrays and CSRs so it can be shared with workers. */
+export interface RankInput {
+  nItems: number;
+  /** users to evaluate (those with a test row), ascending */
+  users: Int32Array;
+  /** train by user: always excluded */
+  train: Csr;
+  /** test by user: the relevant items */
+  test: Csr;
+  /** more items to exclude, by user (e.g. valid at test time) */
+  exclude: Csr[];
+  /** ascending, distinct, >= 1 */
+  ks: number[];
+  /** popularity bucket of each item (0..nBuckets-1), for the item slices */
+  itemBucket: Uint8Array;
+  nBuckets: number;
+  /** rank against n sampled negatives per relevant item instead of the whole catalogue */
+  sampled?: { n: number; seed: number };
+}
+
+/** Per-user results for a run of users, laid out flat (user-major). */
+export interface RankOutput {
+  /** relevant (test, not excluded) items; 0 = user not evaluated */
+  nRel: Int32Array;
+  /** per-user AUC, NaN when undefined */
+  auc: Float64Array;
+  /** top maxK items, -1 padded */
+  top: Int32Array;
+  /** [user][k][metric] with metrics in RANKING_METRICS order */
+  metrics: Float64Array;
+  /** [user][bucket]: relevant items in each popularity bucket */
+  bucketRel: Int32Array;
+  /** [user][k][bucket]: hits in each popularity bucket */
+  bucketHits: Int32Array;
+}
+
+export function allocOutput(n: number, input: RankInput): RankOutput {
+  const nK = input.ks.length;
+  const maxK = input.ks[nK - 1]!;
+  return {
+    nRel: new Int32Array(n),
+    auc: new Float64Array(n),
+    top: new Int32Array(n * maxK).fill(-1),
+    metrics: new Float64Array(n * nK * N_RANKING),
+    bucketRel: new Int32Array(n * input.nBuckets),
+    bucketHits: new Int32Array(n * nK * input.nBuckets),
+  };
+}
+
+/** Reusable per-thread buffers: allocated once, set and unset per user, never reallocated. */
+export class Scratch {
+  readonly scores: Float32Array;
+  /** train + exclude items of the current user */
+  readonly excluded: Uint8Array;
+  /** test items of the current user */
+  readonly relevant: Uint8Array;
+  /** sampled mode: 0 = candidate, 1 = not (all 1 between users) */
+  readonly notCandidate: Uint8Array;
+  /** sampled mode: the non-relevant, non-excluded items of the user, when enumerated */
+  readonly pool: Int32Array;
+  relItems: Int32Array = new Int32Array(16);
+  relScores: Float64Array = new Float64Array(16);
+
+  constructor(nItems: number, sampled: boolean) {
+    this.scores = new Float32Array(nItems);
+    this.excluded = new Uint8Array(nItems);
+    this.relevant = new Uint8Array(nItems);
+    this.notCandidate = sampled ? new Uint8Array(nItems).fill(1) : new Uint8Array(0);
+    this.pool = sampled ? new Int32Array(nItems) : new Int32Array(0);
+  }
+
+  ensureRel(n: number): void {
+    if (this.relItems.length < n) {
+      this.relItems = new Int32Array(n);
+      this.relScores = new Float64Array(n);
+    }
+  }
+}
+
+export type ScoreFn = (user: number, out: Float32Array) => void;
+
+/** Evaluates users input.users[from..to) into `out` at rows from-offset .. to-offset. */
+export function rankUsers(
+  input: RankInput,
+  score: ScoreFn,
+  scratch: Scratch,
+  from: number,
+  to: number,
+  out: RankOutput,
+  offset: number,
+): void {
+  const { ks, nBuckets, itemBucket } = input;
+  const nK = ks.length;
+  const maxK = ks[nK - 1]!;
+  const { scores, excluded, relevant } = scratch;
+  for (let t = from; t < to; t++) {
+    const u = input.users[t]!;
+    const row = t - offset;
+    const nExcluded = markExcluded(input, u, excluded, 1);
+    // relevant = the user's distinct test items that may be recommended at all
+    const test = input.test;
+    scratch.ensureRel(test.rowLength(u));
+    const relItems = scratch.relItems;
+    let nRel = 0;
+    for (let p = test.indptr[u]!; p < test.indptr[u + 1]!; p++) {
+      const i = test.indices[p]!;
+      if (excluded[i] || relevant[i]) continue;
+      relevant[i] = 1;
+      relItems[nRel++] = i;
+      out.bucketRel[row * nBuckets + itemBucket[i]!]!++;
+    }
+    out.nRel[row] = nRel;
+    if (nRel > 0) {
+      score(u, scores);
+      const rel = relItems.subarray(0, nRel);
+      let mask = excluded;
+      if (input.sampled) mask = sampleCandidates(input, u, rel, nExcluded, scratch);
+      const top = topK(scores, maxK, mask).indices;
+      out.top.set(top, row * maxK);
+      rankingMetricsAt(top, relevant, nRel, ks, out.metrics, row * nK * N_RANKING);
+      out.auc[row] = userAuc(scores, rel, mask, scratch.relScores);
+      bucketHits(top, relevant, input, out.bucketHits, row * nK * nBuckets);
+      if (input.sampled) scratch.notCandidate.fill(1);
+    } else {
+      out.auc[row] = NaN;
+    }
+    for (let r = 0; r < nRel; r++) relevant[relItems[r]!] = 0;
+    markExcluded(input, u, excluded, 0);
+  }
+}
+
+/** Sets (value 1) or clears (0) the user's train and exclude items; returns how many distinct were set. */
+function markExcluded(input: RankInput, u: number, excluded: Uint8Array, value: 0 | 1): number {
+  let n = markRow(input.train, u, excluded, value);
+  for (const m of input.exclude) n += markRow(m, u, excluded, value);
+  return n;
+}
+
+function markRow(m: Csr, u: number, excluded: Uint8Array, value: 0 | 1): number {
+  let n = 0;
+  for (let p = m.indptr[u]!; p < m.indptr[u + 1]!; p++) {
+    const i = m.indices[p]!;
+    if (excluded[i] !== value) n++;
+    excluded[i] = value;
+  }
+  return n;
+}
+
+/**
+ * Sampled mode: the candidates are the relevant items plus min(n * |rel|, available) distinct
+ * non-interacted items drawn uniformly with a per-user seeded generator (so any thread split gives the
+ * same draw). Returns the mask of non-candidates.
+ */
+function sampleCandidates(input: RankInput, u: number, rel: Int32Array, nExcluded: number, s: Scratch): Uint8Array {
+  const { n, seed } = input.sampled!;
+  const mask = s.notCandidate;
+  for (let r = 0; r < rel.length; r++) mask[rel[r]!] = 0;
+  const available = input.nItems - nExcluded - rel.length;
+  const want = Math.min(n * rel.length, available);
+  const rng = new Rng((Math.imul(u + 1, 0x9e3779b1) ^ seed) >>> 0);
+  if (want * 2 <= available) {
+    // few of many: rejection sampling touches only ~want items
+    for (let got = 0; got < want; ) {
+      const i = rng.int(input.nItems);
+      if (s.excluded[i] || mask[i] === 0) continue;
+      mask[i] = 0;
+      got++;
+    }
+  } else {
+    // most of them: enumerate and take a partial Fisher-Yates prefix
+    let m = 0;
+    for (let i = 0; i < input.nItems; i++) if (!s.excluded[i] && !s.relevant[i]) s.pool[m++] = i;
+    for (let got = 0; got < want; got++) {
+      const j = got + rng.int(m - got);
+      const pick = s.pool[j]!;
+      s.pool[j] = s.pool[got]!;
+      mask[pick] = 0;
+    }
+  }
+  return mask;
+}
+
+/** Hits per popularity bucket at every K, cumulated along the list. */
+function bucketHits(top: Int32Array, relevant: Uint8Array, input: RankInput, out: Int32Array, at: number): void {
+  const { ks, nBuckets, itemBucket } = input;
+  let kIndex = 0;
+  const maxK = ks[ks.length - 1]!;
+  for (let p = 0; p < maxK && kIndex < ks.length; p++) {
+    if (p < top.length && relevant[top[p]!]) {
+      // a hit counts at this K and every larger one
+      for (let k = kIndex; k < ks.length; k++) out[at + k * nBuckets + itemBucket[top[p]!]!]!++;
+    }
+    while (kIndex < ks.length && ks[kIndex] === p + 1) kIndex++;
+  }
+}

@@ -1,0 +1,34 @@
+// The library API of unirec: load and clean data, split it, fit models, evaluate them.
+export { UnirecError, RowError } from './errors.js';
+export type { Progress, ProgressTask } from './progress.js';
+
+export { IdMap } from './data/idmap.js';
+export { Interactions } from './data/interactions.js';
+export { Csr } from './data/csr.js';
+export { AttributeTable, type Column } from './data/attributes.js';
+export { makeTrainData, type Dataset, type TrainData } from './data/dataset.js';
+export { loadDataset, detectFormat, type LoadOptions } from './data/load.js';
+export { readGenericMapping, readGeneric, type GenericMapping } from './data/readers/generic.js';
+export { cleanDataset, dedupe, kcore, minRating, toImplicit, type CleanOptions } from './data/clean.js';
+export { makeSplits, splitRatio, splitLoo, splitTemporal, splitKfold, PROTOCOLS, type Protocol, type Split } from './data/splits.js';
+export { syntheticShop, type ShopOptions } from './data/synthetic.js';
+
+export { topK, type TopK } from './math/topk.js';
+export { Rng } from './math/rng.js';
+
+export {
+  createModel,
+  loadModel,
+  modelNames,
+  modelSpec,
+  parseParams,
+  registerModel,
+  type FitContext,
+  type History,
+  type ModelArtifact,
+  type Reason,
+  type Recommender,
+} from './models/index.js';
+
+export { runEvaluation, type EvaluationReport, type RunOptions } from './eval/runner.js';
+export { evaluateRanking, evaluateRatings, type RankingOptions, type RankingResult } from './eval/evaluator.js';

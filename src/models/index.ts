@@ -1,0 +1,10 @@
+// Importing this module registers every model with the registry (name -> factory).
+import './popularity.js';
+import './random.js';
+import './itemknn.js';
+import './userknn.js';
+import './bias.js';
+import './ease.js';
+
+export { createModel, loadModel, modelNames, modelSpec, parseParams, registerModel } from './registry.js';
+export type { FitContext, History, ModelArtifact, Reason, Recommender } from './recommender.js';

@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import { Csr } from '../data/csr.js';
+import type { TrainData } from '../data/dataset.js';
+import { cosineNeighbours, joinBlocks } from '../math/knn.js';
+import { runBlocks } from '../math/pool.js';
+import type { TopK } from '../math/topk.js';
+import { applyWeighting } from '../math/weighting.js';
+import type { FitContext, History, ModelArtifact, Reason, Recommender } from './recommender.js';
+import { registerModel } from './registry.js';
+
+const Params = z
+  .object({
+    /** neighbours kept per item */
+    k: z.number().int().positive().default(100),
+    /** shrinkage added to the cosine denominator: damps similarities backed by few co-occurrences */
+    shrink: z.number().nonnegative().default(10),
+    /** term weighting of the item x user matrix before the cosine */
+    weighting: z.enum(['none', 'tfidf', 'bm25']).default('none'),
+    bm25K1: z.number().positive().default(1.2),
+    bm25B: z.number().min(0).max(1).default(0.75),
+    /** 'binary' treats every interaction as 1; 'value' uses ratings/weights */
+    values: z.enum(['binary', 'value']).default('binary'),
+  })
+  .strict();
+type ItemKnnParams = z.infer<typeof Params>;
+
+/**
+ * Item-based neighbourhood CF (Sarwar et al. 2001; Deshpande & Karypis 2004): each item keeps its k most
+ * similar items; a user's score for item i sums the similarities of i's neighbours the user has.
+ */
+export class ItemKnn implements Recommender {
+  readonly name = 'itemknn';
+  /** neighbours[i] = the k items most similar to i, with their similarity, best first */
+  private neighbours!: Csr;
+  /** reverse lists: contributes[j] = the items i having j among their neighbours, with sim(i, j) */
+  private contributes!: Csr;
+  /** train histories, to score users seen at fit time */
+  private history!: Csr;
+
+  constructor(readonly params: ItemKnnParams) {}
+
+  async fit(train: TrainData, ctx: FitContext): Promise<void> {
+    const p = this.params;
+    const byItem = p.values === 'binary' ? train.byItem.binarized() : train.byItem;
+    const weighted = applyWeighting(byItem, p.weighting, p.bm25K1, p.bm25B);
+    const weightedT = weighted.transpose();
+    const blocks = await runBlocks(
+      'knn',
+      { m: weighted, mT: weightedT, k: p.k, shrink: p.shrink },
+      train.nItems,
+      ctx,
+      'item similarities',
+    );
+    this.neighbours = joinBlocks(blocks, train.nItems, train.nItems);
+    this.contributes = this.neighbours.transpose();
+    this.history = p.values === 'binary' ? train.byUser.binarized() : train.byUser;
+  }
+
+  scoreUser(user: number, out: Float32Array): void {
+    this.accumulate(this.history.rowIndices(user), this.history.rowData(user), out);
+  }
+
+  foldIn(history: History, out: Float32Array): void {
+    const values = this.params.values === 'value' && history.values ? history.values : undefined;
+    this.accumulate(history.items, values ?? new Float32Array(history.items.length).fill(1), out);
+  }
+
+  private accumulate(items: Int32Array, values: Float32Array, out: Float32Array): void {
+    out.fill(0);
+    const { indptr, indices, data } = this.contributes;
+    for (let t = 0; t < items.length; t++) {
+      const j = items[t]!;
+      const v = values[t]!;
+      for (let p = indptr[j]!; p < indptr[j + 1]!; p++) out[indices[p]!]! += v * data[p]!;
+    }
+  }
+
+  similarItems(item: number, k: number): TopK {
+    const n = Math.min(k, this.neighbours.rowLength(item));
+    return {
+      indices: this.neighbours.rowIndices(item).slice(0, n),
+      scores: this.neighbours.rowData(item).slice(0, n),
+    };
+  }
+
+  /** The user's items among the target's neighbours, by their share of the score. */
+  explain(user: number, item: number, limit = 3): Reason[] {
+    const reasons: Reason[] = [];
+    const nb = this.neighbours.rowIndices(item);
+    const sims = this.neighbours.rowData(item);
+    for (let t = 0; t < nb.length; t++) {
+      const value = this.history.get(user, nb[t]!);
+      if (value !== 0) {
+        const weight = value * sims[t]!;
+        reasons.push({ kind: 'item', id: nb[t]!, weight, text: `similar to an item you interacted with (similarity ${sims[t]!.toFixed(3)})` });
+      }
+    }
+    return reasons.sort((a, b) => b.weight - a.weight).slice(0, limit);
+  }
+
+  save(): ModelArtifact {
+    return {
+      model: this.name,
+      version: 1,
+      params: { ...this.params },
+      meta: { nItems: this.neighbours.nRows, nUsers: this.history.nRows },
+      arrays: {
+        nbIndptr: this.neighbours.indptr,
+        nbIndices: this.neighbours.indices,
+        nbData: this.neighbours.data,
+        histIndptr: this.history.indptr,
+        histIndices: this.history.indices,
+        histData: this.history.data,
+      },
+    };
+  }
+
+  static load(a: ModelArtifact): ItemKnn {
+    const m = new ItemKnn(Params.parse(a.params));
+    const nItems = a.meta.nItems as number;
+    const nUsers = a.meta.nUsers as number;
+    const arr = a.arrays;
+    m.neighbours = new Csr(nItems, nItems, arr.nbIndptr as Int32Array, arr.nbIndices as Int32Array, arr.nbData as Float32Array);
+    m.contributes = m.neighbours.transpose();
+    m.history = new Csr(nUsers, nItems, arr.histIndptr as Int32Array, arr.histIndices as Int32Array, arr.histData as Float32Array);
+    return m;
+  }
+}
+
+registerModel({
+  name: 'itemknn',
+  description: 'item-based k-nearest-neighbours CF (cosine with shrinkage; optional tf-idf/BM25)',
+  params: Params,
+  create: (p) => new ItemKnn(p),
+  load: (a) => ItemKnn.load(a),
+});

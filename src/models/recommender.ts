@@ -1,0 +1,69 @@
+import type { TrainData } from '../data/dataset.js';
+import type { Interactions } from '../data/interactions.js';
+import type { TopK } from '../math/topk.js';
+import type { Progress } from '../progress.js';
+
+/** What `fit` gets besides the data. */
+export interface FitContext {
+  seed: number;
+  /** Worker threads the model may use (1 = this thread only). */
+  threads: number;
+  signal?: AbortSignal;
+  progress?: Progress;
+  /** Validation interactions (same id spaces), for early stopping or tuning; never the test split. */
+  valid?: Interactions;
+}
+
+/** A user known only by their events (a user unseen at fit time, or fresh events of a known one). */
+export interface History {
+  items: Int32Array;
+  /** rating or weight per event; 1 when absent */
+  values?: Float32Array;
+  /** time per event (for sequence models) */
+  ts?: Float64Array;
+}
+
+/** One reason an item was recommended: what contributed, and how much of the score it carries. */
+export interface Reason {
+  kind: 'item' | 'user' | 'feature' | 'popularity' | 'model';
+  /** dense id of the contributing item or user, when there is one */
+  id?: number;
+  /** contribution to the score */
+  weight: number;
+  text: string;
+}
+
+/** A trained model as plain data: typed arrays plus JSON-able params and metadata. */
+export interface ModelArtifact {
+  model: string;
+  /** artifact format version of that model */
+  version: number;
+  params: Record<string, unknown>;
+  meta: Record<string, unknown>;
+  arrays: Record<string, Float32Array | Float64Array | Int32Array | Uint8Array>;
+}
+
+/**
+ * Every model implements this. Scores are "higher is better"; the evaluator and the pipeline exclude
+ * seen items, so a model need not.
+ */
+export interface Recommender {
+  readonly name: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  fit(train: TrainData, ctx: FitContext): Promise<void>;
+  /** Fills out[i] with the score of item i for a user seen at fit time (out.length = nItems). */
+  scoreUser(user: number, out: Float32Array): void;
+  /** Scores every item for a user known only by `history` (fold-in without retraining). */
+  foldIn?(history: History, out: Float32Array): void;
+  /** Predicted rating, for explicit-feedback models (RMSE/MAE). */
+  predictRating?(user: number, item: number): number;
+  /** The k items most similar to `item`, best first, `item` itself excluded. */
+  similarItems?(item: number, k: number): TopK;
+  /** Why `item` scores as it does for `user`: the largest contributions first. */
+  explain?(user: number, item: number, limit?: number): Reason[];
+  save(): ModelArtifact;
+}
+
+export function ensureNotAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('cancelled');
+}
