@@ -44,8 +44,11 @@ export function demoCommand(program: Command): void {
       { seed: 42, threads: defaultThreads() },
     );
     for (const user of [0, 1, 2].filter((u) => u < ds.users.size)) {
-      const history: number[] = [];
-      for (let r = 0; r < ds.interactions.length; r++) if (ds.interactions.user[r] === user) history.push(ds.interactions.item[r]!);
+      const x = ds.interactions;
+      const rows: number[] = [];
+      for (let r = 0; r < x.length; r++) if (x.user[r] === user) rows.push(r);
+      if (ds.hasTime) rows.sort((a, b) => x.ts[a]! - x.ts[b]!);
+      const history = rows.map((r) => x.item[r]!);
       const about = ds.userTable ? ` ${JSON.stringify(ds.userTable.describe(user))}` : '';
       out.write(`User ${ds.users.external(user)}${about}\n  recently: ${history.slice(-3).map((i) => itemLabel(ds, i)).join('; ')}\n`);
       for (const [rank, rec] of recommendFor(ds, model, user, 5, true).entries()) {

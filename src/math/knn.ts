@@ -95,3 +95,13 @@ export function joinBlocks(
   }
   return new Csr(nRows, nCols, indptr, indices, data);
 }
+
+/** Multiply-adds of cosineNeighbours over m: sum over features of df^2 (the sparse X X^T cost). */
+export function cooccurrenceWork(mT: Csr): number {
+  let work = 0;
+  for (let f = 0; f < mT.nRows; f++) work += mT.rowLength(f) ** 2;
+  return work;
+}
+
+/** Below this many multiply-adds a kNN fit is faster on one thread than with worker start-up. */
+export const KNN_THREADS_WORTH = 5e7;

@@ -11,7 +11,7 @@ export interface PoolContext {
 
 /**
  * Runs a row-block kernel over rows [0, nRows) and returns the block results in row order.
- * With threads > 1 and enough rows the blocks go to worker threads (inputs shared, not copied per
+ * With threads > 1 and work worth it the blocks go to worker threads (inputs shared, not copied per
  * worker); otherwise they run here. Either way the output is identical.
  */
 export async function runBlocks<K extends KernelName>(
@@ -20,7 +20,8 @@ export async function runBlocks<K extends KernelName>(
   nRows: number,
   ctx: PoolContext,
   label: string,
-  minRowsForThreads = 1000,
+  /** false when the work is too small to pay for starting workers (tens of milliseconds) */
+  worthThreads = true,
 ): Promise<KernelOutput<K>[]> {
   const threads = Math.max(1, Math.min(ctx.threads, 16));
   // The blocking does not depend on the thread count, so every thread count gives the same blocks.
@@ -29,7 +30,7 @@ export async function runBlocks<K extends KernelName>(
   if (ctx.signal?.aborted) throw ctx.signal.reason ?? new Error('cancelled');
   const task = ctx.progress?.start(label, nRows);
   try {
-    if (threads === 1 || nRows < minRowsForThreads) {
+    if (threads === 1 || !worthThreads) {
       const run = kernels[kernel] as (input: KernelInput<K>, from: number, to: number) => KernelOutput<K>;
       const out: KernelOutput<K>[] = [];
       for (let b = 0; b < nBlocks; b++) {

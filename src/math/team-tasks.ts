@@ -1,4 +1,5 @@
 import { gramSparseRows, type SparseRows } from './gram.js';
+import { alsScratch, implicitAlsRows, type AlsScratch } from './implicit-als.js';
 import { SWEEP_TILE, sweepUpdateTiles } from './spd-inverse.js';
 
 /**
@@ -10,6 +11,7 @@ import { SWEEP_TILE, sweepUpdateTiles } from './spd-inverse.js';
 export type TeamTask = (shared: any, args: Record<string, number>, from: number, to: number) => void;
 
 let sweepScratch = new Float64Array(0);
+let alsScratchCache: AlsScratch = alsScratch(0);
 
 export const teamTasks = {
   /** Rows [from, to) of the lower triangle of X^T X: shared { x, xT, out }, args { binary }. */
@@ -21,6 +23,33 @@ export const teamTasks = {
     const { n, p0, nb } = args as { n: number; p0: number; nb: number };
     if (sweepScratch.length < SWEEP_TILE * nb) sweepScratch = new Float64Array(SWEEP_TILE * nb);
     sweepUpdateTiles(shared.a, n, p0, nb, shared.panel.subarray(0, n * nb), shared.d.subarray(0, nb * nb), from, to, sweepScratch);
+  },
+  /**
+   * Rows [from, to) of one implicit-ALS half-sweep. shared { byUser, byItem, users, items, gram };
+   * args { side: 0 = solve users from items, 1 = items from users; f, alpha, cgSteps, binary }.
+   */
+  implicitAls(
+    shared: { byUser: SparseRows; byItem: SparseRows; users: Float32Array; items: Float32Array; gram: Float64Array },
+    args: Record<string, number>,
+    from: number,
+    to: number,
+  ): void {
+    const f = args.f!;
+    if (alsScratchCache.x.length !== f) alsScratchCache = alsScratch(f);
+    const users = args.side === 0;
+    implicitAlsRows(
+      users ? shared.byUser : shared.byItem,
+      users ? shared.users : shared.items,
+      users ? shared.items : shared.users,
+      shared.gram,
+      f,
+      args.alpha!,
+      args.cgSteps!,
+      args.binary === 1,
+      from,
+      to,
+      alsScratchCache,
+    );
   },
 } satisfies Record<string, TeamTask>;
 

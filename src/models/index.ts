@@ -5,6 +5,7 @@ import './itemknn.js';
 import './userknn.js';
 import './bias.js';
 import './ease.js';
+import './als.js';
 
 export { createModel, loadModel, modelNames, modelSpec, parseParams, registerModel } from './registry.js';
 export type { FitContext, History, ModelArtifact, Reason, Recommender } from './recommender.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Csr } from '../data/csr.js';
 import type { TrainData } from '../data/dataset.js';
-import { cosineNeighbours, joinBlocks } from '../math/knn.js';
+import { cooccurrenceWork, joinBlocks, KNN_THREADS_WORTH } from '../math/knn.js';
 import { runBlocks } from '../math/pool.js';
 import type { TopK } from '../math/topk.js';
 import { applyWeighting } from '../math/weighting.js';
@@ -50,6 +50,7 @@ export class ItemKnn implements Recommender {
       train.nItems,
       ctx,
       'item similarities',
+      cooccurrenceWork(weightedT) > KNN_THREADS_WORTH,
     );
     this.neighbours = joinBlocks(blocks, train.nItems, train.nItems);
     this.contributes = this.neighbours.transpose();

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Csr } from '../data/csr.js';
 import type { TrainData } from '../data/dataset.js';
-import { cosineNeighbours, joinBlocks, rowNorms } from '../math/knn.js';
+import { cooccurrenceWork, joinBlocks, KNN_THREADS_WORTH, rowNorms } from '../math/knn.js';
 import { runBlocks } from '../math/pool.js';
 import { topK } from '../math/topk.js';
 import { applyWeighting } from '../math/weighting.js';
@@ -51,6 +51,7 @@ export class UserKnn implements Recommender {
       train.nUsers,
       ctx,
       'user similarities',
+      cooccurrenceWork(this.profilesByItem) > KNN_THREADS_WORTH,
     );
     this.neighbours = joinBlocks(blocks, train.nUsers, train.nUsers);
   }

@@ -25,5 +25,4 @@ export class TempDir {
   }
 }
 
-/** The shared real datasets (never copied into the repo); tests run with the repo root as cwd. */
-export const SHARED_DATA = resolve(process.cwd(), '../shared/data');
+export { SHARED_DATA } from '../helpers/shared-data.js';

@@ -7,7 +7,7 @@ test('runBlocks gives the same blocks on worker threads as in-process', async ()
   const train = randomTrainData(200, 150, 0.1, 1);
   const input = { m: train.byItem, mT: train.byUser, k: 10, shrink: 1 };
   const here = await runBlocks('knn', input, train.nItems, { threads: 1 }, 'knn');
-  const there = await runBlocks('knn', input, train.nItems, { threads: 2 }, 'knn', 0);
+  const there = await runBlocks('knn', input, train.nItems, { threads: 2 }, 'knn', true);
   assert.equal(there.length, here.length);
   for (let b = 0; b < here.length; b++) {
     assert.deepEqual(there[b]!.indptr, here[b]!.indptr);
@@ -21,7 +21,7 @@ test('runBlocks stops when its signal aborts', async () => {
   const controller = new AbortController();
   controller.abort(new Error('stop now'));
   await assert.rejects(
-    runBlocks('knn', { m: train.byItem, mT: train.byUser, k: 5, shrink: 0 }, train.nItems, { threads: 2, signal: controller.signal }, 'knn', 0),
+    runBlocks('knn', { m: train.byItem, mT: train.byUser, k: 5, shrink: 0 }, train.nItems, { threads: 2, signal: controller.signal }, 'knn', true),
     /stop now/,
   );
 });

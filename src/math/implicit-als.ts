@@ -1,0 +1,205 @@
+import type { SparseRows } from './gram.js';
+
+/** Per-thread scratch for `implicitAlsRows`: four float64 vectors of the factor length. */
+export interface AlsScratch {
+  x: Float64Array;
+  r: Float64Array;
+  p: Float64Array;
+  ap: Float64Array;
+  /** the row's observed Y rows gathered contiguously (grown on demand) */
+  yu: Float64Array;
+  /** per observed column: weight c - 1, then per-step coefficients */
+  w: Float64Array;
+  t: Float64Array;
+}
+
+export function alsScratch(f: number): AlsScratch {
+  const v = (): Float64Array => new Float64Array(f);
+  return { x: v(), r: v(), p: v(), ap: v(), yu: new Float64Array(0), w: new Float64Array(0), t: new Float64Array(0) };
+}
+
+/**
+ * One half-sweep of implicit ALS (Hu, Koren & Volinsky 2008) for rows [from, to) of X, by the conjugate
+ * gradient method of Takacs, Pilaszy & Tikk (2011) as in the `implicit` library: for row u with
+ * observed columns i (value r_ui, confidence c_ui = 1 + alpha r_ui, preference 1) it runs `cgSteps`
+ * CG steps on
+ *   (Y^T Y + reg I + sum_i (c_ui - 1) y_i y_i^T) x_u = sum_i c_ui y_i
+ * warm-started from the current x_u, never forming the f x f matrix of the row: A p is
+ * yty p + sum_i (c_ui - 1) (y_i . p) y_i. `yty` (f x f, full) holds Y^T Y + reg I.
+ * Row u's result depends only on its old value, its row of `rows` and on Y, so blocks of rows can run
+ * on any threads with identical results. With `binary`, every r_ui is 1.
+ *
+ * FLOPs per row with n_u observed columns: (cgSteps + 1) * (2 f^2 + 4 f n_u) + 10 f cgSteps.
+ * Bytes moved per row: (cgSteps + 1) * (8 f^2 from cache for yty + 4 f n_u for the rows of Y) + 8 f
+ * for x_u; the row's indices and values (8 n_u bytes) are read cgSteps + 1 times.
+ */
+export function implicitAlsRows(
+  rows: SparseRows,
+  xFactors: Float32Array,
+  yFactors: Float32Array,
+  yty: Float64Array,
+  f: number,
+  alpha: number,
+  cgSteps: number,
+  binary: boolean,
+  from: number,
+  to: number,
+  scratch: AlsScratch,
+): void {
+  const indptr = rows.indptr;
+  const indices = rows.indices;
+  const values = rows.data;
+  const X = xFactors;
+  const Y = yFactors;
+  const G = yty;
+  const xs = scratch.x;
+  const r = scratch.r;
+  const p = scratch.p;
+  const ap = scratch.ap;
+  for (let u = from; u < to; u++) {
+    const start = indptr[u]!;
+    const n = indptr[u + 1]! - start;
+    if (scratch.w.length < n) {
+      const cap = Math.max(n, 2 * scratch.w.length);
+      scratch.yu = new Float64Array(cap * f);
+      scratch.w = new Float64Array(cap);
+      scratch.t = new Float64Array(cap);
+    }
+    const yu = scratch.yu;
+    const w = scratch.w;
+    const t = scratch.t;
+    // gather the observed rows of Y once; the CG steps then run on a dense n x f block
+    for (let q = 0; q < n; q++) {
+      const yo = indices[start + q]! * f;
+      const o = q * f;
+      for (let k = 0; k < f; k++) yu[o + k] = Y[yo + k]!;
+      w[q] = alpha * (binary ? 1 : values[start + q]!);
+    }
+    const xo = u * f;
+    for (let k = 0; k < f; k++) xs[k] = X[xo + k]!;
+    // r = b - A x = -yty x + sum_q (c_q - (c_q - 1) y_q . x) y_q
+    symMatVec(G, f, xs, r, -1);
+    rowDots(yu, n, f, xs, t);
+    for (let q = 0; q < n; q++) t[q] = 1 + w[q]! - w[q]! * t[q]!;
+    addRows(yu, n, f, t, r);
+    let rsOld = 0;
+    for (let k = 0; k < f; k++) {
+      p[k] = r[k]!;
+      rsOld += r[k]! * r[k]!;
+    }
+    if (rsOld < 1e-20) continue;
+    for (let step = 0; step < cgSteps; step++) {
+      // ap = A p = yty p + sum_q (c_q - 1) (y_q . p) y_q
+      symMatVec(G, f, p, ap, 1);
+      rowDots(yu, n, f, p, t);
+      for (let q = 0; q < n; q++) t[q]! *= w[q]!;
+      addRows(yu, n, f, t, ap);
+      let pAp = 0;
+      for (let k = 0; k < f; k++) pAp += p[k]! * ap[k]!;
+      if (!(pAp > 0)) break;
+      const stepSize = rsOld / pAp;
+      let rsNew = 0;
+      for (let k = 0; k < f; k++) {
+        xs[k]! += stepSize * p[k]!;
+        r[k]! -= stepSize * ap[k]!;
+        rsNew += r[k]! * r[k]!;
+      }
+      if (rsNew < 1e-20) break;
+      const beta = rsNew / rsOld;
+      for (let k = 0; k < f; k++) p[k] = r[k]! + beta * p[k]!;
+      rsOld = rsNew;
+    }
+    for (let k = 0; k < f; k++) X[xo + k] = xs[k]!;
+  }
+}
+
+/** t[q] = y_q . v for the n rows of the dense n x f block y, four rows at a time (v loaded once per four). */
+function rowDots(y: Float64Array, n: number, f: number, v: Float64Array, t: Float64Array): void {
+  let q = 0;
+  for (; q + 3 < n; q += 4) {
+    const o0 = q * f;
+    const o1 = o0 + f;
+    const o2 = o1 + f;
+    const o3 = o2 + f;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let k = 0; k < f; k++) {
+      const vk = v[k]!;
+      s0 += y[o0 + k]! * vk;
+      s1 += y[o1 + k]! * vk;
+      s2 += y[o2 + k]! * vk;
+      s3 += y[o3 + k]! * vk;
+    }
+    t[q] = s0;
+    t[q + 1] = s1;
+    t[q + 2] = s2;
+    t[q + 3] = s3;
+  }
+  for (; q < n; q++) {
+    const o = q * f;
+    let s0 = 0;
+    let s1 = 0;
+    let k = 0;
+    for (; k + 1 < f; k += 2) {
+      s0 += y[o + k]! * v[k]!;
+      s1 += y[o + k + 1]! * v[k + 1]!;
+    }
+    if (k < f) s0 += y[o + k]! * v[k]!;
+    t[q] = s0 + s1;
+  }
+}
+
+/** out += sum_q c[q] y_q over the n rows of the dense block y, four rows per pass over out. */
+function addRows(y: Float64Array, n: number, f: number, c: Float64Array, out: Float64Array): void {
+  let q = 0;
+  for (; q + 3 < n; q += 4) {
+    const o0 = q * f;
+    const o1 = o0 + f;
+    const o2 = o1 + f;
+    const o3 = o2 + f;
+    const c0 = c[q]!;
+    const c1 = c[q + 1]!;
+    const c2 = c[q + 2]!;
+    const c3 = c[q + 3]!;
+    for (let k = 0; k < f; k++) out[k]! += c0 * y[o0 + k]! + c1 * y[o1 + k]! + (c2 * y[o2 + k]! + c3 * y[o3 + k]!);
+  }
+  for (; q < n; q++) {
+    const o = q * f;
+    const cq = c[q]!;
+    for (let k = 0; k < f; k++) out[k]! += cq * y[o + k]!;
+  }
+}
+
+/** out = sign * (G v) for the f x f matrix G, four rows at a time (four independent chains). */
+function symMatVec(g: Float64Array, f: number, v: Float64Array, out: Float64Array, sign: number): void {
+  let a = 0;
+  for (; a + 3 < f; a += 4) {
+    const g0 = a * f;
+    const g1 = g0 + f;
+    const g2 = g1 + f;
+    const g3 = g2 + f;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let k = 0; k < f; k++) {
+      const vk = v[k]!;
+      s0 += g[g0 + k]! * vk;
+      s1 += g[g1 + k]! * vk;
+      s2 += g[g2 + k]! * vk;
+      s3 += g[g3 + k]! * vk;
+    }
+    out[a] = sign * s0;
+    out[a + 1] = sign * s1;
+    out[a + 2] = sign * s2;
+    out[a + 3] = sign * s3;
+  }
+  for (; a < f; a++) {
+    const go = a * f;
+    let s = 0;
+    for (let k = 0; k < f; k++) s += g[go + k]! * v[k]!;
+    out[a] = sign * s;
+  }
+}
