@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { type Command, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { PROTOCOLS, type Protocol } from '../data/splits.js';
 import { UnirecError } from '../errors.js';
 import { runEvaluation, type EvaluationReport } from '../eval/runner.js';
@@ -17,6 +17,7 @@ interface EvaluateFlags extends DataFlags {
   seed: number;
   threads: number;
   sampled?: number;
+  coldEvents: number;
   json?: boolean;
 }
 
@@ -26,6 +27,12 @@ export function parseKs(value: string): number[] {
     throw new UnirecError(`--k must be a comma-separated list of positive integers, got "${value}"`);
   }
   return ks;
+}
+
+function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`--cold-events must be a whole number >= 0, got "${value}"`);
+  return n;
 }
 
 export function defaultThreads(): number {
@@ -43,6 +50,7 @@ export function evaluateCommand(program: Command): void {
     .option('--seed <n>', 'seed for splits and models', (v) => Number.parseInt(v, 10), 42)
     .option('--threads <n>', 'worker threads', positiveInt('--threads'), defaultThreads())
     .option('--sampled <n>', 'rank against n sampled negatives instead of all items (biased; for comparison only)', positiveInt('--sampled'))
+    .option('--cold-events <n>', 'cold-users: events of each held-out user given to the model (0 = attributes only)', nonNegativeInt, 0)
     .option('--json', 'print one JSON object on stdout');
   addDataOptions(cmd).action(async (flags: EvaluateFlags) => {
     if (!Number.isInteger(flags.seed)) throw new UnirecError('--seed must be an integer');
@@ -58,6 +66,7 @@ export function evaluateCommand(program: Command): void {
       ks: flags.k,
       threads: flags.threads,
       sampled: flags.sampled,
+      coldEvents: flags.coldEvents,
       progress: stderrProgress(),
     });
     for (const w of report.warnings ?? []) process.stderr.write(`warning: ${w}\n`);

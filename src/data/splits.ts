@@ -4,7 +4,7 @@ import type { Dataset } from './dataset.js';
 import type { Interactions } from './interactions.js';
 
 /** The evaluation protocols of DESIGN.md. */
-export const PROTOCOLS = ['ratio', 'loo', 'temporal', 'kfold'] as const;
+export const PROTOCOLS = ['ratio', 'loo', 'temporal', 'kfold', 'cold-items', 'cold-users'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
 
 /** Row indices into the dataset's interactions for each part (valid may be empty). */
@@ -12,6 +12,12 @@ export interface Split {
   train: Int32Array;
   valid: Int32Array;
   test: Int32Array;
+  /** cold-items: the held-out items, the only candidates at test time (ascending) */
+  candidates?: Int32Array;
+  /** cold-users: the held-out users (ascending), scored through the model's foldIn */
+  coldUsers?: Int32Array;
+  /** cold-users: rows handed to foldIn (each cold user's first events), in neither train nor test */
+  foldIn?: Int32Array;
 }
 
 /** Rows of each user, in file order: CSR-like (indptr over users, rows). */
@@ -137,8 +143,86 @@ export function splitKfold(x: Interactions, seed: number, k = 5, given?: Int32Ar
   });
 }
 
-/** The split(s) of a protocol for a dataset: one for ratio/loo/temporal, k for kfold. */
-export function makeSplits(ds: Dataset, protocol: Protocol, seed: number): Split[] {
+/** A seeded `fraction` of the ids with at least one interaction (at least one id), ascending. */
+function pickHeldOut(counts: Int32Array, fraction: number, seed: number): Int32Array {
+  if (!(fraction > 0 && fraction < 1)) throw new UnirecError(`the held-out fraction must be between 0 and 1, got ${fraction}`);
+  const present: number[] = [];
+  for (let k = 0; k < counts.length; k++) if (counts[k]! > 0) present.push(k);
+  if (present.length < 2) throw new UnirecError('a cold-start protocol needs at least two users and two items with interactions');
+  const n = Math.min(present.length - 1, Math.max(1, Math.round(fraction * present.length)));
+  return new Rng(seed).shuffle(Int32Array.from(present)).slice(0, n).sort();
+}
+
+/** The warm rows split per user, shuffled with the seed: 90% train, 10% valid. */
+function warmParts(x: Interactions, nUsers: number, warm: Uint8Array, rng: Rng, parts: number[][]): void {
+  const { indptr, rows } = rowsByUser(x, nUsers);
+  for (let u = 0; u < nUsers; u++) {
+    const own = rng.shuffle(Int32Array.from(rows.subarray(indptr[u]!, indptr[u + 1]!)).filter((r) => warm[r]!));
+    const [nTrain] = ratioCounts(own.length, [0.9, 0.1, 0]);
+    for (let k = 0; k < own.length; k++) parts[k < nTrain ? 0 : 1]!.push(own[k]!);
+  }
+}
+
+/**
+ * `cold-items`: a seeded `fraction` of the items (among those with interactions) is removed whole from
+ * train and valid; test = every interaction with those items. The other rows are split per user,
+ * shuffled, 90% train / 10% valid. `candidates` = the cold items: at test time they are ranked among
+ * the cold items only, so that every model competes on the same unseen items (ranking them among all
+ * items would mostly measure how far a model pushes never-seen items down, and no CF model could place
+ * one in a top-10).
+ */
+export function splitColdItems(x: Interactions, nItems: number, seed: number, fraction = 0.1): Split {
+  const rng = new Rng(seed);
+  const cold = pickHeldOut(x.countByItem(nItems), fraction, rng.nextU32());
+  const isCold = new Uint8Array(nItems);
+  for (const i of cold) isCold[i] = 1;
+  const warm = new Uint8Array(x.length);
+  const parts: number[][] = [[], [], []];
+  for (let r = 0; r < x.length; r++) {
+    if (isCold[x.item[r]!]) parts[2]!.push(r);
+    else warm[r] = 1;
+  }
+  let nUsers = 0;
+  for (let r = 0; r < x.length; r++) nUsers = Math.max(nUsers, x.user[r]! + 1);
+  warmParts(x, nUsers, warm, rng, parts);
+  return { ...collect(parts), candidates: cold };
+}
+
+/**
+ * `cold-users`: a seeded `fraction` of the users (among those with interactions) is held out whole.
+ * Each one's first `coldEvents` events (by time; file order without time) go to the model through
+ * foldIn, as a new user's first clicks would, and the rest is test (a user with no event left is not
+ * evaluated); with 0 events the model sees only the user's attributes. The other users' rows are split
+ * per user, shuffled, 90% train / 10% valid.
+ */
+export function splitColdUsers(x: Interactions, nUsers: number, seed: number, coldEvents = 0, fraction = 0.1): Split {
+  if (!Number.isInteger(coldEvents) || coldEvents < 0) throw new UnirecError(`cold events must be a whole number >= 0, got ${coldEvents}`);
+  const rng = new Rng(seed);
+  const cold = pickHeldOut(x.countByUser(nUsers), fraction, rng.nextU32());
+  const isCold = new Uint8Array(nUsers);
+  for (const u of cold) isCold[u] = 1;
+  const warm = new Uint8Array(x.length);
+  for (let r = 0; r < x.length; r++) if (!isCold[x.user[r]!]) warm[r] = 1;
+  const parts: number[][] = [[], [], []];
+  warmParts(x, nUsers, warm, rng, parts);
+  const { indptr, rows } = rowsByUser(x, nUsers);
+  const foldIn: number[] = [];
+  for (const u of cold) {
+    const own = byTime(x, rows.subarray(indptr[u]!, indptr[u + 1]!));
+    for (let k = 0; k < own.length; k++) (k < coldEvents ? foldIn : parts[2]!).push(own[k]!);
+  }
+  return { ...collect(parts), coldUsers: cold, foldIn: Int32Array.from(foldIn) };
+}
+
+export interface SplitOptions {
+  /** cold-users: events of each cold user given to the model through foldIn (default 0) */
+  coldEvents?: number;
+  /** cold-items / cold-users: share of the items / users held out (default 0.1) */
+  coldFraction?: number;
+}
+
+/** The split(s) of a protocol for a dataset: one for ratio/loo/temporal/cold-*, k for kfold. */
+export function makeSplits(ds: Dataset, protocol: Protocol, seed: number, options: SplitOptions = {}): Split[] {
   switch (protocol) {
     case 'ratio':
       return [splitRatio(ds.interactions, ds.users.size, seed)];
@@ -150,5 +234,9 @@ export function makeSplits(ds: Dataset, protocol: Protocol, seed: number): Split
       return [splitTemporal(ds.interactions)];
     case 'kfold':
       return splitKfold(ds.interactions, seed, 5, ds.folds);
+    case 'cold-items':
+      return [splitColdItems(ds.interactions, ds.items.size, seed, options.coldFraction)];
+    case 'cold-users':
+      return [splitColdUsers(ds.interactions, ds.users.size, seed, options.coldEvents, options.coldFraction)];
   }
 }

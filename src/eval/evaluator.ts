@@ -9,7 +9,7 @@ import { modelNames } from '../models/registry.js';
 import { silentProgress, type Progress } from '../progress.js';
 import { beyondAccuracy, itemPopularity } from './beyond.js';
 import { N_RANKING, ratingErrors } from './metrics.js';
-import { allocOutput, rankUsers, Scratch, type RankInput, type RankOutput } from './rank-users.js';
+import { allocOutput, rankUsers, Scratch, scoreFunction, type FoldInInput, type RankInput, type RankOutput } from './rank-users.js';
 import { activitySlices, BUCKET_NAMES, demographicSlices, itemSlices, popularityBuckets, summarize, type SliceReport } from './slices.js';
 import { rankOnWorkers } from './workers.js';
 
@@ -31,6 +31,17 @@ export interface RankingOptions {
   userTable?: AttributeTable;
   /** use workers when users x items exceeds this (and threads > 1); default 4e6 */
   workerThreshold?: number;
+  /**
+   * The only items that may be recommended, for every user (cold-items: the held-out items); the
+   * others are never candidates nor relevant. Default: all items.
+   */
+  candidates?: Int32Array;
+  /**
+   * Users unseen at fit time (cold-users), scored through the model's foldIn from `events` (their first
+   * events, in time order; may be none) and their dense id (for their attributes). Those events are
+   * not candidates. Models without foldIn, or with uninformative fold-in scores, fall back to popularity.
+   */
+  foldIn?: { users: Int32Array; events: Interactions };
 }
 
 export interface RankingResult {
@@ -62,6 +73,7 @@ export async function evaluateRanking(model: Recommender, opts: RankingOptions):
   const ks = normalizeKs(opts.ks ?? [10]);
   const test = byUser(opts.test, nUsers, nItems, 'test');
   const exclude = (opts.exclude ?? []).map((x) => byUser(x, nUsers, nItems, 'exclude'));
+  if (opts.foldIn) exclude.push(byUser(opts.foldIn.events, nUsers, nItems, 'fold-in'));
   const users: number[] = [];
   for (let u = 0; u < nUsers; u++) if (test.rowLength(u) > 0) users.push(u);
   const pop = itemPopularity(train.byItem);
@@ -77,6 +89,8 @@ export async function evaluateRanking(model: Recommender, opts: RankingOptions):
     itemBucket,
     nBuckets: BUCKET_NAMES.length,
     sampled,
+    blocked: opts.candidates && blockedMask(opts.candidates, nItems),
+    foldIn: opts.foldIn && foldInInput(opts.foldIn, nUsers, nItems, pop),
   };
   const out = allocOutput(users.length, input);
   const threads = Math.max(1, Math.floor(opts.threads ?? 1));
@@ -99,8 +113,8 @@ async function rankHere(
   signal: AbortSignal | undefined,
   tick: (n: number) => void,
 ): Promise<void> {
-  const scratch = new Scratch(input.nItems, input.sampled !== undefined);
-  const score = (user: number, buf: Float32Array): void => model.scoreUser(user, buf);
+  const scratch = new Scratch(input.nItems, input.sampled !== undefined, input.blocked);
+  const score = scoreFunction(model, input);
   for (let from = 0; from < input.users.length; from += BLOCK_USERS) {
     if (signal?.aborted) throw signal.reason ?? new Error('cancelled');
     const to = Math.min(input.users.length, from + BLOCK_USERS);
@@ -188,6 +202,38 @@ export function normalizeKs(ks: readonly number[]): number[] {
 function checkSampled(n: number): number {
   if (!Number.isInteger(n) || n < 1) throw new UnirecError(`--sampled needs a positive integer, got ${n}`);
   return n;
+}
+
+/** 1 for every item that is not a candidate. */
+function blockedMask(candidates: Int32Array, nItems: number): Uint8Array {
+  const blocked = new Uint8Array(nItems).fill(1);
+  for (const i of candidates) {
+    if (i < 0 || i >= nItems) throw new RangeError(`candidate item ${i} outside 0..${nItems - 1}`);
+    blocked[i] = 0;
+  }
+  return blocked;
+}
+
+/** Cold users' events grouped by user, in the order given (time order), for the fold-in scorer. */
+function foldInInput(f: { users: Int32Array; events: Interactions }, nUsers: number, nItems: number, pop: Int32Array): FoldInInput {
+  const x = f.events;
+  byUser(x, nUsers, nItems, 'fold-in');
+  const cold = new Uint8Array(nUsers);
+  for (const u of f.users) cold[u] = 1;
+  const indptr = new Int32Array(nUsers + 1);
+  for (let r = 0; r < x.length; r++) indptr[x.user[r]! + 1]!++;
+  for (let u = 0; u < nUsers; u++) indptr[u + 1]! += indptr[u]!;
+  const fill = indptr.slice(0, nUsers);
+  const items = new Int32Array(x.length);
+  const values = new Float32Array(x.length);
+  const ts = new Float64Array(x.length);
+  for (let r = 0; r < x.length; r++) {
+    const at = fill[x.user[r]!]!++;
+    items[at] = x.item[r]!;
+    values[at] = x.value[r]!;
+    ts[at] = x.ts[r]!;
+  }
+  return { cold, indptr, items, values, ts, popularity: Float32Array.from(pop) };
 }
 
 function byUser(x: Interactions, nUsers: number, nItems: number, what: string): Csr {

@@ -1,4 +1,5 @@
 import type { Csr } from '../data/csr.js';
+import type { Recommender } from '../models/recommender.js';
 import { Rng } from '../math/rng.js';
 import { topK } from '../math/topk.js';
 import { N_RANKING, rankingMetricsAt, userAuc } from './metrics.js';
@@ -27,6 +28,23 @@ export interface RankInput {
   nBuckets: number;
   /** rank against n sampled negatives per relevant item instead of the whole catalogue */
   sampled?: { n: number; seed: number };
+  /** items that are never candidates (1), for every user: e.g. the warm items under cold-items */
+  blocked?: Uint8Array;
+  /** users scored through foldIn from their events instead of scoreUser (cold users) */
+  foldIn?: FoldInInput;
+}
+
+/** Cold users' fold-in events, CSR-like by user, each user's events in time order. */
+export interface FoldInInput {
+  /** 1 = this user is scored through foldIn */
+  cold: Uint8Array;
+  /** events of user u: [indptr[u], indptr[u+1]) */
+  indptr: Int32Array;
+  items: Int32Array;
+  values: Float32Array;
+  ts: Float64Array;
+  /** train popularity, the scores of a user the model cannot tell anything about */
+  popularity: Float32Array;
 }
 
 /** Per-user results for a run of users, laid out flat (user-major). */
@@ -69,12 +87,14 @@ export class Scratch {
   readonly notCandidate: Uint8Array;
   /** sampled mode: the non-relevant, non-excluded items of the user, when enumerated */
   readonly pool: Int32Array;
+  /** how many items input.blocked holds (counted on first use) */
+  nBlocked: number | undefined;
   relItems: Int32Array = new Int32Array(16);
   relScores: Float64Array = new Float64Array(16);
 
-  constructor(nItems: number, sampled: boolean) {
+  constructor(nItems: number, sampled: boolean, blocked?: Uint8Array) {
     this.scores = new Float32Array(nItems);
-    this.excluded = new Uint8Array(nItems);
+    this.excluded = blocked ? Uint8Array.from(blocked) : new Uint8Array(nItems);
     this.relevant = new Uint8Array(nItems);
     this.notCandidate = sampled ? new Uint8Array(nItems).fill(1) : new Uint8Array(0);
     this.pool = sampled ? new Int32Array(nItems) : new Int32Array(0);
@@ -89,6 +109,38 @@ export class Scratch {
 }
 
 export type ScoreFn = (user: number, out: Float32Array) => void;
+
+/**
+ * How the loop scores a user: scoreUser, or for a cold user foldIn from their events (and attributes,
+ * via `user`). A model without foldIn, or whose fold-in scores are all equal (it can tell nothing about
+ * a user without events), gets train popularity for that user, as a production system would show.
+ */
+export function scoreFunction(model: Recommender, input: RankInput): ScoreFn {
+  const f = input.foldIn;
+  if (!f) return (user, out) => model.scoreUser(user, out);
+  return (user, out) => {
+    if (!f.cold[user]) return model.scoreUser(user, out);
+    if (model.foldIn) {
+      const from = f.indptr[user]!;
+      const to = f.indptr[user + 1]!;
+      model.foldIn({ items: f.items.subarray(from, to), values: f.values.subarray(from, to), ts: f.ts.subarray(from, to), user }, out);
+      if (informative(out)) return;
+    }
+    out.set(f.popularity);
+  };
+}
+
+/** False when every score is the same (NaN ignored): the scores rank nothing. */
+function informative(scores: Float32Array): boolean {
+  let first = NaN;
+  for (let i = 0; i < scores.length; i++) {
+    const v = scores[i]!;
+    if (Number.isNaN(v)) continue;
+    if (Number.isNaN(first)) first = v;
+    else if (v !== first) return true;
+  }
+  return false;
+}
 
 /** Evaluates users input.users[from..to) into `out` at rows from-offset .. to-offset. */
 export function rankUsers(
@@ -107,7 +159,7 @@ export function rankUsers(
   for (let t = from; t < to; t++) {
     const u = input.users[t]!;
     const row = t - offset;
-    const nExcluded = markExcluded(input, u, excluded, 1);
+    const nExcluded = markExcluded(input, u, excluded, 1) + (scratch.nBlocked ??= countBlocked(input.blocked));
     // relevant = the user's distinct test items that may be recommended at all
     const test = input.test;
     scratch.ensureRel(test.rowLength(u));
@@ -140,20 +192,30 @@ export function rankUsers(
   }
 }
 
-/** Sets (value 1) or clears (0) the user's train and exclude items; returns how many distinct were set. */
+/**
+ * Sets (value 1) or clears (0) the user's train and exclude items; returns how many distinct were set
+ * (blocked items not counted). Clearing leaves blocked items excluded.
+ */
 function markExcluded(input: RankInput, u: number, excluded: Uint8Array, value: 0 | 1): number {
-  let n = markRow(input.train, u, excluded, value);
-  for (const m of input.exclude) n += markRow(m, u, excluded, value);
+  let n = markRow(input.train, u, excluded, value, input.blocked);
+  for (const m of input.exclude) n += markRow(m, u, excluded, value, input.blocked);
   return n;
 }
 
-function markRow(m: Csr, u: number, excluded: Uint8Array, value: 0 | 1): number {
+function markRow(m: Csr, u: number, excluded: Uint8Array, value: 0 | 1, blocked: Uint8Array | undefined): number {
   let n = 0;
   for (let p = m.indptr[u]!; p < m.indptr[u + 1]!; p++) {
     const i = m.indices[p]!;
-    if (excluded[i] !== value) n++;
-    excluded[i] = value;
+    const v = blocked && blocked[i] ? 1 : value;
+    if (excluded[i] !== v) n++;
+    excluded[i] = v;
   }
+  return value ? n : 0;
+}
+
+function countBlocked(blocked: Uint8Array | undefined): number {
+  let n = 0;
+  if (blocked) for (let i = 0; i < blocked.length; i++) n += blocked[i]! ? 1 : 0;
   return n;
 }
 

@@ -19,6 +19,8 @@ export interface RunOptions {
   sampled?: number | { n: number; seed?: number };
   progress?: Progress;
   signal?: AbortSignal;
+  /** cold-users: events of each held-out user given to the model through foldIn (default 0: attributes only) */
+  coldEvents?: number;
 }
 
 /** The `unirec evaluate --json` object of DESIGN.md. */
@@ -39,6 +41,8 @@ export interface EvaluationReport {
   warnings?: string[];
   /** kfold: how many folds were averaged */
   folds?: number;
+  /** cold-items / cold-users: how many items / users were held out, and the fold-in events per cold user */
+  cold?: { items?: number; users?: number; events?: number };
 }
 
 /**
@@ -50,7 +54,7 @@ export interface EvaluationReport {
 export async function runEvaluation(opts: RunOptions): Promise<EvaluationReport> {
   const ds = opts.dataset;
   const params = parseParams(opts.model, opts.params ?? {});
-  const splits = makeSplits(ds, opts.protocol, opts.seed);
+  const splits = makeSplits(ds, opts.protocol, opts.seed, { coldEvents: opts.coldEvents });
   const sampled = typeof opts.sampled === 'number' ? { n: opts.sampled } : opts.sampled;
   const perFold: Record<string, number>[] = [];
   const warnings = new Set<string>();
@@ -78,6 +82,8 @@ export async function runEvaluation(opts: RunOptions): Promise<EvaluationReport>
   if (splits.length === 1) report.slices = slices;
   else report.folds = splits.length;
   if (warnings.size) report.warnings = [...warnings];
+  if (splits[0]!.candidates) report.cold = { items: splits[0]!.candidates.length };
+  if (splits[0]!.coldUsers) report.cold = { users: splits[0]!.coldUsers.length, events: opts.coldEvents ?? 0 };
   return report;
 }
 
@@ -91,6 +97,7 @@ async function runSplit(
   const train = ds.interactions.select(split.train);
   const valid = ds.interactions.select(split.valid);
   const test = ds.interactions.select(split.test);
+  const foldIn = split.coldUsers ? { users: split.coldUsers, events: ds.interactions.select(split.foldIn ?? []) } : undefined;
   const trainData = makeTrainData(train, ds.users.size, ds.items.size, {
     hasRatings: ds.hasRatings,
     itemTable: ds.itemTable,
@@ -111,6 +118,8 @@ async function runSplit(
     train: trainData,
     test,
     exclude: valid.length ? [valid] : [],
+    candidates: split.candidates,
+    foldIn,
     ks: opts.ks,
     sampled,
     threads,

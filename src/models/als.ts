@@ -5,7 +5,8 @@ import { cholesky, choleskySolve } from '../math/cholesky.js';
 import { gramDense } from '../math/gram.js';
 import { Rng } from '../math/rng.js';
 import { WorkerTeam, sharedFloat32, sharedFloat64, weightedBounds } from '../math/team.js';
-import { topK, type TopK } from '../math/topk.js';
+import { cosineNeighboursOfRow, rowNorms, scoreRows } from '../math/factors.js';
+import type { TopK } from '../math/topk.js';
 import { ensureNotAborted, type FitContext, type History, type ModelArtifact, type Reason, type Recommender } from './recommender.js';
 import { registerModel } from './registry.js';
 
@@ -14,9 +15,9 @@ const Params = z
     /** latent dimensions */
     factors: z.number().int().positive().default(64),
     /** L2 penalty added to the diagonal of every per-row system */
-    regularization: z.number().nonnegative().default(0.05),
+    regularization: z.number().nonnegative().default(30),
     /** confidence slope: c = 1 + alpha * r for an observed (user, item) */
-    alpha: z.number().nonnegative().default(10),
+    alpha: z.number().nonnegative().default(2),
     /** alternating sweeps (users then items) */
     iterations: z.number().int().positive().default(15),
     /** conjugate-gradient steps per row and sweep, warm-started from the previous factors */
@@ -116,15 +117,7 @@ export class Als implements Recommender {
 
   /** out[i] = x . y_i for the factor vector at x[xo ..]. FLOPs 2 f nItems. */
   private scoreVector(x: Float32Array | Float64Array, xo: number, out: Float32Array): void {
-    const f = this.params.factors;
-    const Y = this.itemFactors;
-    const n = this.nItems;
-    for (let i = 0; i < n; i++) {
-      const yo = i * f;
-      let s = 0;
-      for (let k = 0; k < f; k++) s += x[xo + k]! * Y[yo + k]!;
-      out[i] = s;
-    }
+    scoreRows(this.itemFactors, this.params.factors, x, xo, out.subarray(0, this.nItems));
   }
 
   /**
@@ -164,22 +157,8 @@ export class Als implements Recommender {
 
   /** Cosine similarity of item factors. FLOPs 2 f nItems (+ the norms once). */
   similarItems(item: number, k: number): TopK {
-    const f = this.params.factors;
-    const Y = this.itemFactors;
-    if (!this.itemNorms) {
-      this.itemNorms = new Float32Array(this.nItems);
-      for (let i = 0; i < this.nItems; i++) {
-        let s = 0;
-        for (let t = 0; t < f; t++) s += Y[i * f + t]! ** 2;
-        this.itemNorms[i] = Math.sqrt(s);
-      }
-    }
-    const norms = this.itemNorms;
-    const sims = new Float32Array(this.nItems);
-    this.scoreVector(Y, item * f, sims);
-    const ni = norms[item]!;
-    for (let i = 0; i < this.nItems; i++) sims[i] = i === item ? -Infinity : sims[i]! / (ni * norms[i]! + 1e-12);
-    return topK(sims, k);
+    this.itemNorms ??= rowNorms(this.itemFactors, this.nItems, this.params.factors);
+    return cosineNeighboursOfRow(this.itemFactors, this.nItems, this.params.factors, this.itemNorms, item, k);
   }
 
   /**

@@ -60,7 +60,8 @@ export class Ease implements Recommender {
     }
     const binary = p.values === 'binary';
     const buf = sweepBuffers(n);
-    const team = WorkerTeam.create(ctx.threads, { x: train.byUser, xT: train.byItem, out: buf.a, ...buf });
+    // below ~128 items the O(n^3) part takes milliseconds: not worth starting workers
+    const team = WorkerTeam.create(n >= 128 ? ctx.threads : 1, { x: train.byUser, xT: train.byItem, out: buf.a, ...buf });
     try {
       ensureNotAborted(ctx.signal);
       await gramSparseOnTeam(team, buf.a, n, binary, ctx.signal);

@@ -6,6 +6,10 @@ import './userknn.js';
 import './bias.js';
 import './ease.js';
 import './als.js';
+import './content.js';
+import './bpr.js';
+import './mf.js';
+import './svdpp.js';
 
 export { createModel, loadModel, modelNames, modelSpec, parseParams, registerModel } from './registry.js';
 export type { FitContext, History, ModelArtifact, Reason, Recommender } from './recommender.js';

@@ -21,6 +21,13 @@ export interface History {
   values?: Float32Array;
   /** time per event (for sequence models) */
   ts?: Float64Array;
+  /**
+   * The user's dense id when the user tables know them (a user held out of training: their attributes
+   * are known, their events were not used). Models that read user attributes use it; others ignore it.
+   */
+  user?: number;
+  /** Attributes of a user no table knows (a new visitor): column -> value, e.g. { age: 31, gender: 'F' }. */
+  attributes?: Record<string, string | number>;
 }
 
 /** One reason an item was recommended: what contributed, and how much of the score it carries. */

@@ -1,0 +1,137 @@
+import type { IdMap } from '../data/idmap.js';
+import type { Interactions } from '../data/interactions.js';
+
+/**
+ * The store keeps what a running recommender needs to survive a restart: the event log, the catalogue
+ * (items and users with JSON attributes) and the trained model artifacts with their versions.
+ * The interface is asynchronous so a networked store (PostgreSQL) can implement it; the SQLite one
+ * answers at once.
+ */
+
+/** Attribute values an item or user may carry (flat: no nested objects). */
+export type AttributeValue = string | number | boolean | null | (string | number)[];
+export type Attributes = Record<string, AttributeValue>;
+
+/** An event as a client sends it. */
+export interface EventInput {
+  user: string;
+  item: string;
+  /** rating or weight; default 1 */
+  value?: number;
+  /** Unix seconds; default now */
+  ts?: number;
+  /** 'rating', 'click', 'purchase'...; default 'interaction' */
+  kind?: string;
+  /** client idempotency key: an event whose key was seen before is acknowledged but not stored again */
+  key?: string;
+}
+
+/** An event as stored, with its position in the log. */
+export interface StoredEvent {
+  seq: number;
+  user: string;
+  item: string;
+  value: number;
+  /** NaN when the source had no time */
+  ts: number;
+  kind: string;
+  key?: string;
+}
+
+export interface AppendResult {
+  /** events newly stored, in log order */
+  stored: StoredEvent[];
+  /** events acknowledged but not stored because their key was already in the log */
+  duplicates: number;
+}
+
+/** A trained model as the registry lists it (without the artifact bytes). */
+export interface ModelInfo {
+  name: string;
+  version: number;
+  params: Record<string, unknown>;
+  metrics: Record<string, number>;
+  /** sha256 of the artifact bytes, hex */
+  checksum: string;
+  /** Unix seconds */
+  created: number;
+  active: boolean;
+  /** the last event seq the model was trained on */
+  trainedThroughSeq: number;
+  bytes: number;
+}
+
+export interface ModelRecord extends ModelInfo {
+  artifact: Uint8Array;
+}
+
+export interface NewModel {
+  name: string;
+  params: Record<string, unknown>;
+  metrics: Record<string, number>;
+  trainedThroughSeq: number;
+  artifact: Uint8Array;
+}
+
+/**
+ * A consistent view of the whole store, read in one transaction: dense ids for users and items (in the
+ * order they entered the store), the events as columnar interactions over those ids (in log order),
+ * and the catalogue attributes.
+ */
+export interface StoreSnapshot {
+  /** the last event seq included (0 when there are none) */
+  seq: number;
+  users: IdMap;
+  items: IdMap;
+  interactions: Interactions;
+  /** event kind per row, as an index into `kinds` */
+  kind: Uint16Array;
+  kinds: string[];
+  /** items removed from the catalogue (still in the ids, never recommended) */
+  deletedItems: Uint8Array;
+  itemAttributes: (Attributes | undefined)[];
+  userAttributes: (Attributes | undefined)[];
+}
+
+export interface StoreCounts {
+  events: number;
+  users: number;
+  items: number;
+  models: number;
+}
+
+export interface Store {
+  readonly path: string;
+  /** Appends a batch in one transaction: all of it is stored, or none (and the error is thrown). */
+  appendEvents(events: EventInput[]): Promise<AppendResult>;
+  /** The latest events of a user, newest first; undefined when the user is unknown. */
+  userHistory(user: string, limit: number): Promise<StoredEvent[] | undefined>;
+
+  /** Creates or replaces an item's attributes; a deleted item comes back. Returns true when it is new. */
+  putItem(id: string, attributes: Attributes): Promise<boolean>;
+  /** Removes an item from the catalogue (its events stay in the log). False when unknown or already deleted. */
+  deleteItem(id: string): Promise<boolean>;
+  getItem(id: string): Promise<Attributes | undefined>;
+  putUser(id: string, attributes: Attributes): Promise<boolean>;
+  /** Forgets a user: attributes and events. False when unknown. */
+  deleteUser(id: string): Promise<boolean>;
+  getUser(id: string): Promise<Attributes | undefined>;
+
+  /** Many items or users at once, in one transaction (imports). */
+  putItems(rows: { id: string; attributes: Attributes }[]): Promise<void>;
+  putUsers(rows: { id: string; attributes: Attributes }[]): Promise<void>;
+
+  snapshot(): Promise<StoreSnapshot>;
+  counts(): Promise<StoreCounts>;
+
+  /** Registers a trained model as the next version of its name (not active). */
+  saveModel(model: NewModel): Promise<ModelInfo>;
+  listModels(name?: string): Promise<ModelInfo[]>;
+  /** The artifact of a model version (latest when version is omitted), checksum verified. */
+  getModel(name: string, version?: number): Promise<ModelRecord | undefined>;
+  /** Makes this version the one served (and no other). Undefined when it does not exist. */
+  activateModel(name: string, version: number): Promise<ModelInfo | undefined>;
+  activeModel(): Promise<ModelRecord | undefined>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createModel, loadModel } from '../../src/models/index.js';
+import { plantedBlocks, plantedQuality } from '../helpers/planted.js';
+import { randomTrainData } from '../helpers/synthetic.js';
+
+const ctx = { seed: 1, threads: 1 };
+
+test('als recovers planted blocks: held-out items rank above other blocks and above popularity', async () => {
+  const planted = plantedBlocks(5);
+  const model = createModel('als', { factors: 5, regularization: 1, alpha: 5 });
+  await model.fit(planted.train, ctx);
+  const q = plantedQuality(model, planted);
+  assert.ok(q.inBlock > 0.85, `in-block share ${q.inBlock}`);
+  assert.ok(q.hit > q.popularityHit + 0.3, `hit ${q.hit} vs popularity ${q.popularityHit}`);
+  let same = 0;
+  for (let item = 0; item < planted.train.nItems; item++) {
+    const sim = model.similarItems!(item, 5);
+    assert.ok(sim.indices.length === 5 && !sim.indices.includes(item));
+    for (const i of sim.indices) if (planted.blockOfItem[i] === planted.blockOfItem[item]) same++;
+  }
+  assert.ok(same / (5 * planted.train.nItems) > 0.9, `similar items in the same block: ${same}`);
+});
+
+test('als gives the same bits with 1 and 2 threads, and the same scores after save/load', async () => {
+  const train = randomTrainData(700, 400, 0.03, 6);
+  const params = { factors: 8, iterations: 3 };
+  const one = createModel('als', params);
+  await one.fit(train, { seed: 3, threads: 1 });
+  const two = createModel('als', params);
+  await two.fit(train, { seed: 3, threads: 2 });
+  const a1 = one.save();
+  assert.deepEqual(two.save().arrays, a1.arrays);
+  const restored = loadModel(structuredClone(a1));
+  const [x, y] = [new Float32Array(train.nItems), new Float32Array(train.nItems)];
+  for (let u = 0; u < train.nUsers; u += 50) {
+    one.scoreUser(u, x);
+    restored.scoreUser(u, y);
+    assert.deepEqual(y, x);
+  }
+  assert.deepEqual(restored.explain!(5, 9, 10), one.explain!(5, 9, 10));
+  assert.deepEqual(restored.similarItems!(9, 10), one.similarItems!(9, 10));
+  // a different seed starts elsewhere
+  const other = createModel('als', params);
+  await other.fit(train, { seed: 4, threads: 1 });
+  assert.notDeepEqual(other.save().arrays.userFactors, a1.arrays.userFactors);
+});
+
+test('als fold-in of a known history matches the fitted user once ALS has converged', async () => {
+  const train = randomTrainData(60, 40, 0.2, 2);
+  const model = createModel('als', { factors: 4, iterations: 200, cgSteps: 4, regularization: 2, alpha: 3 });
+  await model.fit(train, ctx);
+  const fitted = new Float32Array(train.nItems);
+  const folded = new Float32Array(train.nItems);
+  for (let u = 0; u < 60; u += 7) {
+    model.scoreUser(u, fitted);
+    model.foldIn!({ items: train.byUser.rowIndices(u) }, folded);
+    let scale = 0;
+    for (const v of fitted) scale = Math.max(scale, Math.abs(v));
+    for (let i = 0; i < train.nItems; i++) assert.ok(Math.abs(fitted[i]! - folded[i]!) < 1e-3 * scale, `user ${u} item ${i}: ${fitted[i]} vs ${folded[i]}`);
+  }
+});
+
+test('als explanations add up to the fold-in score of the user history, largest first', async () => {
+  const train = randomTrainData(80, 50, 0.15, 4);
+  const model = createModel('als', { factors: 6, iterations: 5 });
+  await model.fit(train, ctx);
+  const folded = new Float32Array(train.nItems);
+  model.foldIn!({ items: train.byUser.rowIndices(3) }, folded);
+  const reasons = model.explain!(3, 11, 1000);
+  assert.equal(reasons.length, train.byUser.rowLength(3));
+  const total = reasons.reduce((s, r) => s + r.weight, 0);
+  assert.ok(Math.abs(total - folded[11]!) < 1e-4, `${total} vs ${folded[11]}`);
+  for (let t = 1; t < reasons.length; t++) assert.ok(reasons[t - 1]!.weight >= reasons[t]!.weight);
+});
+
+test('als stops when its signal aborts', async () => {
+  const train = randomTrainData(50, 40, 0.2, 1);
+  const controller = new AbortController();
+  controller.abort(new Error('stop als'));
+  await assert.rejects(createModel('als').fit(train, { ...ctx, signal: controller.signal }), /stop als/);
+});
