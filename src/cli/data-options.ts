@@ -5,6 +5,7 @@ import { loadDataset } from '../data/load.js';
 import { readGenericMapping } from '../data/readers/generic.js';
 import { syntheticShop } from '../data/synthetic.js';
 import { UnirecError } from '../errors.js';
+import { finiteNumber, positiveInt } from './flags.js';
 import { basename, dirname, extname } from 'node:path';
 
 /** The data flags every command that reads data shares. */
@@ -30,18 +31,10 @@ export function addDataOptions(cmd: Command, required = true): Command {
     .addOption(new Option('--on-error <mode>', 'malformed rows: fail (stop at the first) or skip (quarantine them)').choices(['fail', 'skip']).default('fail'))
     .option('--quarantine <file>', 'where skipped rows go (default ./quarantine-<data>.csv)')
     .addOption(new Option('--dedupe <policy>', 'repeated (user, item) pairs: keep last/first/max or sum').choices(['last', 'first', 'max', 'sum']).default('last'))
-    .option('--min-rating <r>', 'drop interactions rated below r', parseNumber('--min-rating'))
-    .option('--kcore <n>', 'keep users and items with at least n interactions (iterated until stable)', parseNumber('--kcore'))
+    .option('--min-rating <r>', 'drop interactions rated below r', finiteNumber('--min-rating'))
+    .option('--kcore <n>', 'keep users and items with at least n interactions (iterated until stable)', positiveInt('--kcore'))
     .option('--implicit', 'treat every interaction as 1 (drop rating values)')
     .option('--columns <map>', 'for a single CSV/TSV/JSONL file: its columns, e.g. user=customer_id,item=sku,value=rating,ts=time');
-}
-
-function parseNumber(flag: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isFinite(n)) throw new UnirecError(`${flag} must be a number, got "${value}"`);
-    return n;
-  };
 }
 
 /** Loads and cleans the data named by the flags; notes go to stderr. */

@@ -9,7 +9,7 @@ import { itemLabel, reasonText, recommendFor } from './recommend.js';
 import { metricsTable } from './tables.js';
 
 /** The models the demo compares, weakest first. */
-export const DEMO_MODELS = ['random', 'popularity', 'userknn', 'itemknn'];
+export const DEMO_MODELS = ['random', 'popularity', 'userknn', 'itemknn', 'bpr', 'als', 'ease'];
 const DEMO_METRICS = ['ndcg@10', 'recall@10', 'hit@10', 'auc', 'coverage@10', 'novelty@10'];
 
 export function demoCommand(program: Command): void {

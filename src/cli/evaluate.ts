@@ -5,7 +5,7 @@ import { UnirecError } from '../errors.js';
 import { runEvaluation, type EvaluationReport } from '../eval/runner.js';
 import { parseParams } from '../models/index.js';
 import { addDataOptions, type DataFlags, loadFromFlags, parseParamsFlag } from './data-options.js';
-import { positiveInt } from './main.js';
+import { positiveInt } from './flags.js';
 import { stderrProgress } from './progress-bar.js';
 import { metricsTable } from './tables.js';
 
@@ -75,10 +75,16 @@ export function evaluateCommand(program: Command): void {
   });
 }
 
+function coldNote(r: EvaluationReport): string {
+  if (r.cold?.items !== undefined) return ` (${r.cold.items} cold items, ranked among themselves)`;
+  if (r.cold?.users !== undefined) return ` (${r.cold.users} cold users, ${r.cold.events ?? 0} events each given)`;
+  return '';
+}
+
 function printReport(r: EvaluationReport): void {
   process.stdout.write(
     `${r.model} on ${r.data.users} users x ${r.data.items} items (${r.data.interactions} interactions), ` +
-      `protocol ${r.protocol}, seed ${r.seed}\nfit ${r.fit_seconds.toFixed(2)} s, evaluation ${r.eval_seconds.toFixed(2)} s\n`,
+      `protocol ${r.protocol}${coldNote(r)}, seed ${r.seed}\nfit ${r.fit_seconds.toFixed(2)} s, evaluation ${r.eval_seconds.toFixed(2)} s\n`,
   );
   process.stdout.write(`${metricsTable([{ name: r.model, metrics: r.metrics }])}\n`);
 }

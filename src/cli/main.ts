@@ -1,18 +1,13 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { UnirecError } from '../errors.js';
 import { demoCommand } from './demo.js';
 import { evaluateCommand } from './evaluate.js';
 import { modelsCommand } from './models.js';
 import { explainCommand, recommendCommand, similarCommand } from './recommend.js';
-
-/** Parses a positive integer flag value, or says which flag is wrong. */
-export function positiveInt(flag: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${flag} must be a positive integer, got "${value}"`);
-    return n;
-  };
-}
+import { importCommand } from './import.js';
+import { trainCommand } from './train.js';
+import { serveCommand } from './serve.js';
+import { tuneCommand } from './tune.js';
 
 export function buildProgram(): Command {
   const program = new Command('unirec')
@@ -27,6 +22,10 @@ export function buildProgram(): Command {
   explainCommand(program);
   demoCommand(program);
   modelsCommand(program);
+  importCommand(program);
+  trainCommand(program);
+  serveCommand(program);
+  tuneCommand(program);
   return program;
 }
 
@@ -56,4 +55,3 @@ function describe(err: unknown): string {
   return String(err);
 }
 
-export { Option };

@@ -6,7 +6,7 @@ import { topK } from '../math/topk.js';
 import { createModel, type Reason, type Recommender } from '../models/index.js';
 import { addDataOptions, type DataFlags, loadFromFlags, parseParamsFlag } from './data-options.js';
 import { defaultThreads } from './evaluate.js';
-import { positiveInt } from './main.js';
+import { positiveInt } from './flags.js';
 import { stderrProgress } from './progress-bar.js';
 
 interface ModelFlags extends DataFlags {

@@ -21,6 +21,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** cold-users: events of each held-out user given to the model through foldIn (default 0: attributes only) */
   coldEvents?: number;
+  /** which split part to measure: 'test' (default), or 'valid' for tuning (the model then gets no valid set) */
+  on?: 'test' | 'valid';
 }
 
 /** The `unirec evaluate --json` object of DESIGN.md. */
@@ -95,8 +97,9 @@ async function runSplit(
   sampled: { n: number; seed: number } | undefined,
 ): Promise<{ metrics: Record<string, number>; slices: SliceReport[]; warnings: string[]; fitSeconds: number; evalSeconds: number }> {
   const train = ds.interactions.select(split.train);
-  const valid = ds.interactions.select(split.valid);
-  const test = ds.interactions.select(split.test);
+  const onValid = opts.on === 'valid';
+  const valid = onValid ? ds.interactions.select([]) : ds.interactions.select(split.valid);
+  const test = ds.interactions.select(onValid ? split.valid : split.test);
   const foldIn = split.coldUsers ? { users: split.coldUsers, events: ds.interactions.select(split.foldIn ?? []) } : undefined;
   const trainData = makeTrainData(train, ds.users.size, ds.items.size, {
     hasRatings: ds.hasRatings,

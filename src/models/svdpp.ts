@@ -10,10 +10,10 @@ import { registerModel } from './registry.js';
 const Params = z
   .object({
     factors: z.number().int().positive().default(20),
-    epochs: z.number().int().positive().default(20),
-    learningRate: z.number().positive().default(0.007),
+    epochs: z.number().int().positive().default(40),
+    learningRate: z.number().positive().default(0.003),
     regularization: z.number().nonnegative().default(0.02),
-    initStd: z.number().nonnegative().default(0.1),
+    initStd: z.number().nonnegative().default(0.05),
   })
   .strict();
 type SvdppParams = z.infer<typeof Params>;
@@ -21,8 +21,9 @@ type SvdppParams = z.infer<typeof Params>;
 /**
  * SVD++ (Koren 2008): biased MF whose user vector is completed by the items the user rated,
  * r(u,i) = mu + b_u + b_i + q_i . (p_u + |N(u)|^-1/2 sum_{j in N(u)} y_j), so who-rated-what informs the
- * prediction besides the ratings themselves. Defaults as Surprise's SVDpp (20 factors, 20 epochs,
- * lr 0.007, reg 0.02, init std 0.1). SGD visits users in a seeded shuffled order and each user's ratings
+ * prediction besides the ratings themselves. Defaults (20 factors, 40 epochs, lr 0.003, reg 0.02,
+ * init std 0.05) were chosen by `unirec tune` on ml-100k's ratio *valid* split (BENCHMARKS.md);
+ * Surprise's SVDpp uses 20 epochs, lr 0.007, init std 0.1. SGD visits users in a seeded shuffled order and each user's ratings
  * in a shuffled order; the implicit sum is kept up to date within a user and the y_j gradients of a user
  * are applied once at the end of the user (Surprise applies them per rating, which costs |N(u)| f per
  * rating; this costs f per rating plus |N(u)| f per user and gives the same fit quality).

@@ -1,0 +1,75 @@
+import { type Command, Option } from 'commander';
+import { PROTOCOLS, type Protocol } from '../data/splits.js';
+import { UnirecError } from '../errors.js';
+import { tune } from '../eval/tune.js';
+import { parseParams } from '../models/index.js';
+import { addDataOptions, type DataFlags, loadFromFlags, parseParamsFlag } from './data-options.js';
+import { defaultThreads, parseKs } from './evaluate.js';
+import { positiveInt } from './flags.js';
+import { stderrProgress } from './progress-bar.js';
+
+interface TuneFlags extends DataFlags {
+  model: string;
+  space: string;
+  trials: number;
+  metric: string;
+  params?: string;
+  protocol: Protocol;
+  k: number[];
+  seed: number;
+  threads: number;
+  json?: boolean;
+}
+
+export function tuneCommand(program: Command): void {
+  const cmd = program
+    .command('tune')
+    .description('random search over a model\'s parameters, scored on the valid split; the best is measured on test')
+    .requiredOption('--model <name>', 'model to tune')
+    .requiredOption('--space <json>', 'search space, e.g. \'{"k":[20,50,100],"shrink":{"min":0,"max":50}}\' (add "log":true, "int":true)')
+    .option('--trials <n>', 'number of trials', positiveInt('--trials'), 20)
+    .option('--metric <name>', 'metric to optimise on valid (rmse/mae are minimised)', 'ndcg@10')
+    .option('--params <json>', 'fixed params for every trial')
+    .addOption(new Option('--protocol <name>', 'split protocol (needs a valid part)').choices(PROTOCOLS.filter((p) => p !== 'kfold')).default('ratio'))
+    .option('--k <list>', 'cut-offs for the @K metrics', parseKs, [10])
+    .option('--seed <n>', 'seed', (v) => Number.parseInt(v, 10), 42)
+    .option('--threads <n>', 'worker threads', positiveInt('--threads'), defaultThreads())
+    .option('--json', 'print one JSON object on stdout');
+  addDataOptions(cmd).action(async (flags: TuneFlags) => {
+    let space: unknown;
+    try {
+      space = JSON.parse(flags.space);
+    } catch {
+      throw new UnirecError(`--space must be JSON, got ${JSON.stringify(flags.space)}`);
+    }
+    const base = parseParamsFlag(flags.params);
+    parseParams(flags.model, base);
+    const dataset = await loadFromFlags(flags);
+    const report = await tune({
+      dataset,
+      model: flags.model,
+      space: space as Record<string, never>,
+      trials: flags.trials,
+      metric: flags.metric,
+      protocol: flags.protocol,
+      seed: flags.seed,
+      ks: flags.k,
+      threads: flags.threads,
+      base,
+      progress: stderrProgress(),
+      onTrial: flags.json ? undefined : (t) => process.stdout.write(`trial ${String(t.trial).padStart(3)}  ${flags.metric} ${t.value.toFixed(4)}  ${JSON.stringify(t.params)}\n`),
+    });
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify(report)}\n`);
+      return;
+    }
+    const m = report.test.metrics;
+    process.stdout.write(
+      `best on valid: ${flags.metric} ${report.best.value.toFixed(4)} with ${JSON.stringify(report.best.params)}\n` +
+        `on test: ${flags.metric} ${m[flags.metric]?.toFixed(4)}` +
+        (m['ndcg@10'] !== undefined && flags.metric !== 'ndcg@10' ? `, ndcg@10 ${m['ndcg@10'].toFixed(4)}` : '') +
+        (m.rmse !== undefined && flags.metric !== 'rmse' ? `, rmse ${m.rmse.toFixed(4)}` : '') +
+        '\n',
+    );
+  });
+}
