@@ -10,8 +10,35 @@ export { makeTrainData, type Dataset, type TrainData } from './data/dataset.js';
 export { loadDataset, detectFormat, type LoadOptions } from './data/load.js';
 export { readGenericMapping, readGeneric, type GenericMapping } from './data/readers/generic.js';
 export { cleanDataset, dedupe, kcore, minRating, toImplicit, type CleanOptions } from './data/clean.js';
-export { makeSplits, splitRatio, splitLoo, splitTemporal, splitKfold, PROTOCOLS, type Protocol, type Split } from './data/splits.js';
+export {
+  makeSplits,
+  splitRatio,
+  splitLoo,
+  splitTemporal,
+  splitKfold,
+  splitColdItems,
+  splitColdUsers,
+  PROTOCOLS,
+  type Protocol,
+  type Split,
+  type SplitOptions,
+} from './data/splits.js';
 export { syntheticShop, type ShopOptions } from './data/synthetic.js';
+
+export {
+  tokenize,
+  TextVectorizer,
+  itemFeatures,
+  userFeatures,
+  discreteUserAttributes,
+  encodeAttribute,
+  assembleFeatures,
+  type FeatureBlock,
+  type FeatureMatrix,
+  type ItemFeatureOptions,
+  type TextOptions,
+  type DiscreteAttribute,
+} from './features/index.js';
 
 export { topK, type TopK } from './math/topk.js';
 export { Rng } from './math/rng.js';
@@ -32,3 +59,5 @@ export {
 
 export { runEvaluation, type EvaluationReport, type RunOptions } from './eval/runner.js';
 export { evaluateRanking, evaluateRatings, type RankingOptions, type RankingResult } from './eval/evaluator.js';
+
+export { mmrRerank, MmrReranker, type MmrOptions } from './pipeline/mmr.js';

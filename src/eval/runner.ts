@@ -121,7 +121,7 @@ async function runSplit(
     train: trainData,
     test,
     exclude: valid.length ? [valid] : [],
-    candidates: split.candidates,
+    candidates: onValid ? undefined : split.candidates,
     foldIn,
     ks: opts.ks,
     sampled,

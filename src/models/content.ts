@@ -10,7 +10,7 @@ import { registerModel } from './registry.js';
 
 const Params = z
   .object({
-    /** weight of each item attribute column in the item vectors (0 = leave it out); default title and numbers 0.5, others 1 */
+    /** weight of each item attribute column in the item vectors (0 = leave it out); default title, tags and numbers 0.5, others 1 */
     weights: z.record(z.string(), z.number().nonnegative()).default({}),
     /** term weighting of text columns (titles, descriptions) */
     text: z.enum(['tfidf', 'bm25']).default('tfidf'),

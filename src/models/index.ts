@@ -7,6 +7,7 @@ import './bias.js';
 import './ease.js';
 import './als.js';
 import './content.js';
+import './demographic.js';
 import './bpr.js';
 import './mf.js';
 import './svdpp.js';

@@ -129,6 +129,7 @@ export class SqliteStore implements Store {
       const items = new Map<string, number>();
       const stored: StoredEvent[] = [];
       let duplicates = 0;
+      batch.forEach(checkEvent);
       for (const e of batch) {
         let uid = users.get(e.user);
         if (uid === undefined) users.set(e.user, (uid = this.userKey(e.user, true)!));
@@ -245,6 +246,7 @@ export class SqliteStore implements Store {
       const value = new Float32Array(n);
       const ts = new Float64Array(n);
       const kind = new Uint16Array(n);
+      const seqs = new Float64Array(n);
       const kinds: string[] = [];
       const kindCode = new Map<string, number>();
       let seq = 0;
@@ -262,6 +264,7 @@ export class SqliteStore implements Store {
           kindCode.set(k, code);
         }
         kind[r] = code;
+        seqs[r] = s;
         seq = s;
         r++;
       }
@@ -272,6 +275,7 @@ export class SqliteStore implements Store {
         users,
         items,
         interactions: new Interactions(user, item, value, ts),
+        seqs,
         kind,
         kinds,
         deletedItems,
@@ -352,6 +356,19 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
+}
+
+/** The store's own guard (the HTTP layer validates first): a wrong event fails its whole batch. */
+function checkEvent(e: EventInput, index: number): void {
+  const fail = (why: string): never => {
+    throw new UnirecError(`event ${index}: ${why}`);
+  };
+  if (typeof e.user !== 'string' || e.user === '') fail('user must be a non-empty string');
+  if (typeof e.item !== 'string' || e.item === '') fail('item must be a non-empty string');
+  if (e.value !== undefined && !(typeof e.value === 'number' && Number.isFinite(e.value))) fail('value must be a finite number');
+  if (e.ts !== undefined && typeof e.ts !== 'number') fail('ts must be a number (Unix seconds)');
+  if (e.kind !== undefined && (typeof e.kind !== 'string' || e.kind === '')) fail('kind must be a non-empty string');
+  if (e.key !== undefined && (typeof e.key !== 'string' || e.key === '')) fail('key must be a non-empty string');
 }
 
 function parseAttributes(text: string | null): Attributes {

@@ -84,6 +84,8 @@ export interface StoreSnapshot {
   users: IdMap;
   items: IdMap;
   interactions: Interactions;
+  /** log position (seq) per row */
+  seqs: Float64Array;
   /** event kind per row, as an index into `kinds` */
   kind: Uint16Array;
   kinds: string[];

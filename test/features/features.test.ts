@@ -117,12 +117,17 @@ test('assembleFeatures: blocks weighted, rows unit length, names kept', () => {
   const t = films();
   const a = multiHot('genres', t.get('genres') as any);
   const b = oneHot('studio', t.get('studio') as any);
-  const f = assembleFeatures(t.size, [a, b], (c) => (c === 'studio' ? 2 : 1));
+  const f = assembleFeatures(t.size, [a, b], (c) => (c === 'studio' ? 2 : 1), 'row');
   assert.equal(f.names.length, a.names.length + b.names.length);
   assert.deepEqual(f.blocks.map((x) => [x.column, x.start, x.end]), [['genres', 0, a.names.length], ['studio', a.names.length, f.names.length]]);
   for (let r = 0; r < t.size; r++) close(sparseDot(f.matrix, r, f.matrix, r), 1);
   // Toy Story: 3 genres share norm 1, studio has norm 2 -> studio carries 4/5 of the squared norm
   close(rowOf(f, 0)['studio: Pixar']! ** 2, 4 / 5);
+  // 'mean' scale: blocks scaled as a whole, so a film with three genres keeps more genre mass than one with two
+  const m = assembleFeatures(t.size, [a, b], () => 1, 'mean');
+  for (let r = 0; r < t.size; r++) close(sparseDot(m.matrix, r, m.matrix, r), 1);
+  const studioShare = (r: number) => Object.entries(rowOf(m, r)).filter(([n]) => n.startsWith('studio')).reduce((s, [, v]) => s + v * v, 0);
+  assert.ok(studioShare(0) < studioShare(4), `${studioShare(0)} < ${studioShare(4)}`);
   const dropped = assembleFeatures(t.size, [a, b], (c) => (c === 'studio' ? 0 : 1));
   assert.equal(dropped.names.length, a.names.length);
 });

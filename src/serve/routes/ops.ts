@@ -1,0 +1,46 @@
+import type { FastifyInstance } from 'fastify';
+import type { ServerMetrics } from '../metrics.js';
+import type { RecommenderService } from '../service.js';
+
+/** GET /health, GET /metrics (Prometheus text) and GET /openapi.json. */
+export function opsRoutes(app: FastifyInstance, service: RecommenderService, metrics: ServerMetrics): void {
+  app.get(
+    '/health',
+    {
+      config: { scope: 'public' },
+      schema: {
+        summary: 'Liveness and a summary of what is served',
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              status: { type: 'string' },
+              model: { type: ['string', 'null'] },
+              users: { type: 'integer' },
+              items: { type: 'integer' },
+              events: { type: 'integer' },
+              training: { type: 'boolean' },
+              uptimeSeconds: { type: 'number' },
+            },
+          },
+        },
+      },
+    },
+    async () => ({
+      status: 'ok',
+      model: service.live?.label ?? null,
+      users: service.catalog.users.size,
+      items: service.catalog.items.size,
+      events: service.catalog.events,
+      training: service.trainer.current !== undefined,
+      uptimeSeconds: (Date.now() - service.started) / 1000,
+    }),
+  );
+
+  app.get('/metrics', { config: { scope: 'read' }, schema: { summary: 'Prometheus metrics (text format)' } }, async (_request, reply) => {
+    reply.type(metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+
+  app.get('/openapi.json', { config: { scope: 'public' }, schema: { hide: true } }, async () => app.swagger());
+}

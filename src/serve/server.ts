@@ -1,0 +1,69 @@
+import type { FastifyInstance } from 'fastify';
+import { SqliteStore, type SqliteOptions } from '../store/sqlite.js';
+import { buildApp } from './app.js';
+import { type ApiKeys, hasKeys } from './auth.js';
+import { RecommenderService } from './service.js';
+
+export interface ServerOptions {
+  db: string;
+  port: number;
+  host?: string;
+  keys: ApiKeys;
+  bodyLimit?: number;
+  trainThreads?: number;
+  synchronous?: SqliteOptions['synchronous'];
+  log?: boolean;
+  /** where notices go (default stderr) */
+  notice?: (message: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  app: FastifyInstance;
+  service: RecommenderService;
+  close(): Promise<void>;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/**
+ * Opens the store, loads the catalogue and the active model, and listens. Without API keys the API is
+ * open to whoever can reach it, so it is only reachable from this machine.
+ */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const notice = options.notice ?? ((m: string) => process.stderr.write(`${m}\n`));
+  let host = options.host ?? '127.0.0.1';
+  if (!hasKeys(options.keys)) {
+    if (!LOOPBACK.has(host)) notice(`unirec: --host ${host} ignored: no API keys are configured`);
+    host = '127.0.0.1';
+    notice('unirec: no API keys configured (--api-key or UNIREC_API_KEYS): listening on 127.0.0.1 only, every route open');
+  }
+  const store = new SqliteStore(options.db, { synchronous: options.synchronous });
+  let service: RecommenderService | undefined;
+  let app: FastifyInstance | undefined;
+  try {
+    service = await RecommenderService.open(store, { trainThreads: options.trainThreads });
+    app = await buildApp({ service, keys: options.keys, bodyLimit: options.bodyLimit, log: options.log });
+    await app.listen({ port: options.port, host });
+  } catch (err) {
+    await app?.close();
+    await service?.close();
+    await store.close();
+    throw err;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const running = app;
+  const svc = service;
+  return {
+    url: `http://${shown}:${port}`,
+    app: running,
+    service: svc,
+    async close() {
+      await running.close();
+      await svc.close();
+      await store.close();
+    },
+  };
+}
