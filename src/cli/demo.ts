@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { makeTrainData } from '../data/dataset.js';
 import { runEvaluation } from '../eval/runner.js';
+import { topK } from '../math/topk.js';
 import { createModel } from '../models/index.js';
 import { addDataOptions, type DataFlags, loadFromFlags } from './data-options.js';
 import { defaultThreads } from './evaluate.js';
@@ -9,7 +10,7 @@ import { itemLabel, reasonText, recommendFor } from './recommend.js';
 import { metricsTable } from './tables.js';
 
 /** The models the demo compares, weakest first. */
-export const DEMO_MODELS = ['random', 'popularity', 'userknn', 'itemknn', 'bpr', 'als', 'ease'];
+export const DEMO_MODELS = ['random', 'popularity', 'content', 'userknn', 'itemknn', 'bpr', 'als', 'ease'];
 const DEMO_METRICS = ['ndcg@10', 'recall@10', 'hit@10', 'auc', 'coverage@10', 'novelty@10'];
 
 export function demoCommand(program: Command): void {
@@ -56,6 +57,23 @@ export function demoCommand(program: Command): void {
         if (rec.reasons[0]) out.write(`       because ${reasonText(ds, rec.reasons[0])}\n`);
       }
       out.write('\n');
+    }
+
+    // A visitor the model never saw: two events, and recommendations follow at once (fold-in, no retraining).
+    const content = createModel('content');
+    await content.fit(
+      makeTrainData(ds.interactions, ds.users.size, ds.items.size, { itemTable: ds.itemTable, userTable: ds.userTable }),
+      { seed: 42, threads: 1 },
+    );
+    const viewed = Int32Array.from([ds.interactions.item[0]!, ds.interactions.item[1]!]);
+    out.write(`A new visitor views: ${Array.from(viewed, (i) => itemLabel(ds, i)).join('; ')}\n`);
+    for (const [label, m] of [['itemknn', model], ['content', content]] as const) {
+      const scores = new Float32Array(ds.items.size);
+      m.foldIn!({ items: viewed }, scores);
+      const exclude = new Uint8Array(ds.items.size);
+      for (const i of viewed) exclude[i] = 1;
+      const best = topK(scores, 3, exclude);
+      out.write(`  ${label.padEnd(8)} -> ${Array.from(best.indices, (i) => itemLabel(ds, i)).join('; ')}\n`);
     }
   });
 }
