@@ -8,6 +8,7 @@ import { WorkerTeam, sharedFloat32, sharedFloat64, weightedBounds } from '../mat
 import { cosineNeighboursOfRow, rowNorms, scoreRows } from '../math/factors.js';
 import type { TopK } from '../math/topk.js';
 import { ensureNotAborted, type FitContext, type History, type ModelArtifact, type Reason, type Recommender } from './recommender.js';
+import { csrArrays, csrFromArrays } from './artifact-csr.js';
 import { registerModel } from './registry.js';
 
 const Params = z
@@ -201,9 +202,7 @@ export class Als implements Recommender {
       arrays: {
         userFactors: this.userFactors,
         itemFactors: this.itemFactors,
-        histIndptr: this.history.indptr,
-        histIndices: this.history.indices,
-        histData: this.history.data,
+        ...csrArrays('hist', this.history),
       },
     };
   }
@@ -214,7 +213,7 @@ export class Als implements Recommender {
     m.nItems = a.meta.nItems as number;
     m.userFactors = a.arrays.userFactors as Float32Array;
     m.itemFactors = a.arrays.itemFactors as Float32Array;
-    m.history = new Csr(m.nUsers, m.nItems, a.arrays.histIndptr as Int32Array, a.arrays.histIndices as Int32Array, a.arrays.histData as Float32Array);
+    m.history = csrFromArrays(a, 'hist', m.nUsers, m.nItems);
     m.gram = m.gramOf(m.itemFactors, m.nItems, new Float64Array(m.params.factors ** 2));
     return m;
   }

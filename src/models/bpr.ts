@@ -5,6 +5,7 @@ import { cosineNeighboursOfRow, rowNorms, scoreRows } from '../math/factors.js';
 import { Rng } from '../math/rng.js';
 import type { TopK } from '../math/topk.js';
 import { ensureNotAborted, type FitContext, type History, type ModelArtifact, type Reason, type Recommender } from './recommender.js';
+import { csrArrays, csrFromArrays } from './artifact-csr.js';
 import { registerModel } from './registry.js';
 
 const Params = z
@@ -212,9 +213,7 @@ export class Bpr implements Recommender {
         itemFactors: this.itemFactors,
         itemBias: this.bias,
         cdf: this.cdf,
-        histIndptr: this.history.indptr,
-        histIndices: this.history.indices,
-        histData: this.history.data,
+        ...csrArrays('hist', this.history),
       },
     };
   }
@@ -227,7 +226,7 @@ export class Bpr implements Recommender {
     m.itemFactors = a.arrays.itemFactors as Float32Array;
     m.bias = a.arrays.itemBias as Float32Array;
     m.cdf = a.arrays.cdf as Float64Array;
-    m.history = new Csr(m.nUsers, m.nItems, a.arrays.histIndptr as Int32Array, a.arrays.histIndices as Int32Array, a.arrays.histData as Float32Array);
+    m.history = csrFromArrays(a, 'hist', m.nUsers, m.nItems);
     return m;
   }
 }

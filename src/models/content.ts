@@ -6,6 +6,7 @@ import type { FeatureMatrix } from '../features/block.js';
 import { itemFeatures } from '../features/item.js';
 import { topK, type TopK } from '../math/topk.js';
 import type { FitContext, History, ModelArtifact, Reason, Recommender } from './recommender.js';
+import { csrArrays, csrFromArrays } from './artifact-csr.js';
 import { registerModel } from './registry.js';
 
 const Params = z
@@ -204,12 +205,8 @@ export class Content implements Recommender {
       params: { ...this.params },
       meta: { nItems: this.features.nRows, nUsers: this.weights.nRows, names: this.names, useRatings: this.useRatings },
       arrays: {
-        featIndptr: this.features.indptr,
-        featIndices: this.features.indices,
-        featData: this.features.data,
-        wIndptr: this.weights.indptr,
-        wIndices: this.weights.indices,
-        wData: this.weights.data,
+        ...csrArrays('feat', this.features),
+        ...csrArrays('w', this.weights),
       },
     };
   }
@@ -220,9 +217,8 @@ export class Content implements Recommender {
     const nUsers = a.meta.nUsers as number;
     m.names = a.meta.names as string[];
     m.useRatings = a.meta.useRatings as boolean;
-    const arr = a.arrays;
-    m.features = new Csr(nItems, m.names.length, arr.featIndptr as Int32Array, arr.featIndices as Int32Array, arr.featData as Float32Array);
-    m.weights = new Csr(nUsers, nItems, arr.wIndptr as Int32Array, arr.wIndices as Int32Array, arr.wData as Float32Array);
+    m.features = csrFromArrays(a, 'feat', nItems, m.names.length);
+    m.weights = csrFromArrays(a, 'w', nUsers, nItems);
     m.profileBuf = new Float64Array(m.names.length);
     return m;
   }

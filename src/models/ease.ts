@@ -6,6 +6,7 @@ import { gramSparseOnTeam, spdInverseOnTeam, sweepBuffers } from '../math/spd-in
 import { WorkerTeam } from '../math/team.js';
 import { topK, type TopK } from '../math/topk.js';
 import { ensureNotAborted, type FitContext, type History, type ModelArtifact, type Reason, type Recommender } from './recommender.js';
+import { csrArrays, csrFromArrays } from './artifact-csr.js';
 import { registerModel } from './registry.js';
 
 const Params = z
@@ -150,9 +151,7 @@ export class Ease implements Recommender {
       meta: { nItems: this.nItems, nUsers: this.history.nRows },
       arrays: {
         weights: this.weights,
-        histIndptr: this.history.indptr,
-        histIndices: this.history.indices,
-        histData: this.history.data,
+        ...csrArrays('hist', this.history),
       },
     };
   }
@@ -162,7 +161,7 @@ export class Ease implements Recommender {
     m.nItems = a.meta.nItems as number;
     const nUsers = a.meta.nUsers as number;
     m.weights = a.arrays.weights as Float32Array;
-    m.history = new Csr(nUsers, m.nItems, a.arrays.histIndptr as Int32Array, a.arrays.histIndices as Int32Array, a.arrays.histData as Float32Array);
+    m.history = csrFromArrays(a, 'hist', nUsers, m.nItems);
     return m;
   }
 }

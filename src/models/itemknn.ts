@@ -6,6 +6,7 @@ import { runBlocks } from '../math/pool.js';
 import type { TopK } from '../math/topk.js';
 import { applyWeighting } from '../math/weighting.js';
 import type { FitContext, History, ModelArtifact, Reason, Recommender } from './recommender.js';
+import { csrArrays, csrFromArrays } from './artifact-csr.js';
 import { registerModel } from './registry.js';
 
 const Params = z
@@ -106,12 +107,8 @@ export class ItemKnn implements Recommender {
       params: { ...this.params },
       meta: { nItems: this.neighbours.nRows, nUsers: this.history.nRows },
       arrays: {
-        nbIndptr: this.neighbours.indptr,
-        nbIndices: this.neighbours.indices,
-        nbData: this.neighbours.data,
-        histIndptr: this.history.indptr,
-        histIndices: this.history.indices,
-        histData: this.history.data,
+        ...csrArrays('nb', this.neighbours),
+        ...csrArrays('hist', this.history),
       },
     };
   }
@@ -120,10 +117,9 @@ export class ItemKnn implements Recommender {
     const m = new ItemKnn(Params.parse(a.params));
     const nItems = a.meta.nItems as number;
     const nUsers = a.meta.nUsers as number;
-    const arr = a.arrays;
-    m.neighbours = new Csr(nItems, nItems, arr.nbIndptr as Int32Array, arr.nbIndices as Int32Array, arr.nbData as Float32Array);
+    m.neighbours = csrFromArrays(a, 'nb', nItems, nItems);
     m.contributes = m.neighbours.transpose();
-    m.history = new Csr(nUsers, nItems, arr.histIndptr as Int32Array, arr.histIndices as Int32Array, arr.histData as Float32Array);
+    m.history = csrFromArrays(a, 'hist', nUsers, nItems);
     return m;
   }
 }

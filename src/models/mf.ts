@@ -6,6 +6,7 @@ import { cosineNeighboursOfRow, rowNorms, scoreRows } from '../math/factors.js';
 import { Rng } from '../math/rng.js';
 import type { TopK } from '../math/topk.js';
 import { ensureNotAborted, type FitContext, type History, type ModelArtifact, type Reason, type Recommender } from './recommender.js';
+import { csrArrays, csrFromArrays } from './artifact-csr.js';
 import { registerModel } from './registry.js';
 
 const Params = z
@@ -205,9 +206,7 @@ export class Mf implements Recommender {
         itemBias: this.itemBias,
         userFactors: this.userFactors,
         itemFactors: this.itemFactors,
-        histIndptr: this.history.indptr,
-        histIndices: this.history.indices,
-        histData: this.history.data,
+        ...csrArrays('hist', this.history),
       },
     };
   }
@@ -219,7 +218,7 @@ export class Mf implements Recommender {
     m.itemBias = a.arrays.itemBias as Float32Array;
     m.userFactors = a.arrays.userFactors as Float32Array;
     m.itemFactors = a.arrays.itemFactors as Float32Array;
-    m.history = new Csr(m.nUsers, m.nItems, a.arrays.histIndptr as Int32Array, a.arrays.histIndices as Int32Array, a.arrays.histData as Float32Array);
+    m.history = csrFromArrays(a, 'hist', m.nUsers, m.nItems);
     return m;
   }
 }

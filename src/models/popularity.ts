@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { TrainData } from '../data/dataset.js';
 import { topK, type TopK } from '../math/topk.js';
-import type { FitContext, History, ModelArtifact, Reason, Recommender } from './recommender.js';
+import type { History, ModelArtifact, Reason, Recommender } from './recommender.js';
 import { registerModel } from './registry.js';
 
 const Params = z

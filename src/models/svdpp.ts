@@ -5,6 +5,7 @@ import { cosineNeighboursOfRow, rowNorms, scoreRows } from '../math/factors.js';
 import { Rng } from '../math/rng.js';
 import type { TopK } from '../math/topk.js';
 import { ensureNotAborted, type FitContext, type History, type ModelArtifact, type Reason, type Recommender } from './recommender.js';
+import { csrArrays, csrFromArrays } from './artifact-csr.js';
 import { registerModel } from './registry.js';
 
 const Params = z
@@ -251,9 +252,7 @@ export class Svdpp implements Recommender {
         userFactors: this.userFactors,
         itemFactors: this.itemFactors,
         implicitFactors: this.implicitFactors,
-        histIndptr: this.history.indptr,
-        histIndices: this.history.indices,
-        histData: this.history.data,
+        ...csrArrays('hist', this.history),
       },
     };
   }
@@ -266,7 +265,7 @@ export class Svdpp implements Recommender {
     m.userFactors = a.arrays.userFactors as Float32Array;
     m.itemFactors = a.arrays.itemFactors as Float32Array;
     m.implicitFactors = a.arrays.implicitFactors as Float32Array;
-    m.history = new Csr(m.nUsers, m.nItems, a.arrays.histIndptr as Int32Array, a.arrays.histIndices as Int32Array, a.arrays.histData as Float32Array);
+    m.history = csrFromArrays(a, 'hist', m.nUsers, m.nItems);
     m.userVectors = m.completeUsers();
     return m;
   }

@@ -6,6 +6,7 @@ import { runBlocks } from '../math/pool.js';
 import { topK } from '../math/topk.js';
 import { applyWeighting } from '../math/weighting.js';
 import type { FitContext, History, ModelArtifact, Reason, Recommender } from './recommender.js';
+import { csrArrays, csrFromArrays } from './artifact-csr.js';
 import { registerModel } from './registry.js';
 
 const Params = z
@@ -113,12 +114,8 @@ export class UserKnn implements Recommender {
       params: { ...this.params },
       meta: { nUsers: this.votes.nRows, nItems: this.votes.nCols },
       arrays: {
-        nbIndptr: nb.indptr,
-        nbIndices: nb.indices,
-        nbData: nb.data,
-        voteIndptr: this.votes.indptr,
-        voteIndices: this.votes.indices,
-        voteData: this.votes.data,
+        ...csrArrays('nb', nb),
+        ...csrArrays('vote', this.votes),
         profileData: this.profiles.data,
       },
     };
@@ -129,8 +126,8 @@ export class UserKnn implements Recommender {
     const nUsers = a.meta.nUsers as number;
     const nItems = a.meta.nItems as number;
     const arr = a.arrays;
-    m.neighbours = new Csr(nUsers, nUsers, arr.nbIndptr as Int32Array, arr.nbIndices as Int32Array, arr.nbData as Float32Array);
-    m.votes = new Csr(nUsers, nItems, arr.voteIndptr as Int32Array, arr.voteIndices as Int32Array, arr.voteData as Float32Array);
+    m.neighbours = csrFromArrays(a, 'nb', nUsers, nUsers);
+    m.votes = csrFromArrays(a, 'vote', nUsers, nItems);
     m.profiles = new Csr(nUsers, nItems, m.votes.indptr, m.votes.indices, arr.profileData as Float32Array);
     m.profilesByItem = m.profiles.transpose();
     return m;
