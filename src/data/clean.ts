@@ -36,17 +36,6 @@ export interface CleanOptions {
   implicit?: ImplicitMode;
 }
 
-/** Rows grouped by user, each group in file order (counting sort, stable). */
-function rowsByUser(x: Interactions, nUsers: number): { indptr: Int32Array; rows: Int32Array } {
-  const indptr = new Int32Array(nUsers + 1);
-  for (let r = 0; r < x.length; r++) indptr[x.user[r]! + 1]!++;
-  for (let u = 0; u < nUsers; u++) indptr[u + 1]! += indptr[u]!;
-  const fill = indptr.slice(0, nUsers);
-  const rows = new Int32Array(x.length);
-  for (let r = 0; r < x.length; r++) rows[fill[x.user[r]!]!++] = r;
-  return { indptr, rows };
-}
-
 /**
  * The surviving row of each (user, item) pair under `policy`, in file order, and for 'sum' the new
  * values (per kept row). O(rows + users + items): one pass per user with a per-item stamp.
@@ -58,7 +47,7 @@ export function dedupeRows(x: Interactions, policy: DedupePolicy): { rows: Int32
     if (x.user[r]! >= nUsers) nUsers = x.user[r]! + 1;
     if (x.item[r]! >= nItems) nItems = x.item[r]! + 1;
   }
-  const { indptr, rows } = rowsByUser(x, nUsers);
+  const { indptr, rows } = x.rowsByUser(nUsers);
   const stamp = new Int32Array(nItems).fill(-1);
   const best = new Int32Array(nItems);
   const sum = new Float64Array(nItems);

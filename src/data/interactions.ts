@@ -77,6 +77,17 @@ export class Interactions {
     return out;
   }
 
+  /** Row indices grouped by user, each group in file order (a stable counting sort): rows of user u are rows[indptr[u]..indptr[u+1]). */
+  rowsByUser(nUsers: number): { indptr: Int32Array; rows: Int32Array } {
+    const indptr = new Int32Array(nUsers + 1);
+    for (let r = 0; r < this.length; r++) indptr[this.user[r]! + 1]!++;
+    for (let u = 0; u < nUsers; u++) indptr[u + 1]! += indptr[u]!;
+    const fill = indptr.slice(0, nUsers);
+    const rows = new Int32Array(this.length);
+    for (let r = 0; r < this.length; r++) rows[fill[this.user[r]!]!++] = r;
+    return { indptr, rows };
+  }
+
   /** Number of interactions per user (length nUsers). */
   countByUser(nUsers: number): Int32Array {
     const c = new Int32Array(nUsers);

@@ -20,17 +20,6 @@ export interface Split {
   foldIn?: Int32Array;
 }
 
-/** Rows of each user, in file order: CSR-like (indptr over users, rows). */
-function rowsByUser(x: Interactions, nUsers: number): { indptr: Int32Array; rows: Int32Array } {
-  const indptr = new Int32Array(nUsers + 1);
-  for (let r = 0; r < x.length; r++) indptr[x.user[r]! + 1]!++;
-  for (let u = 0; u < nUsers; u++) indptr[u + 1]! += indptr[u]!;
-  const fill = indptr.slice(0, nUsers);
-  const rows = new Int32Array(x.length);
-  for (let r = 0; r < x.length; r++) rows[fill[x.user[r]!]!++] = r;
-  return { indptr, rows };
-}
-
 /**
  * How many of n interactions go to each part (RecBole's rule): valid and test get floor(ratio*n);
  * an empty valid/test part borrows one from train while train keeps at least one.
@@ -59,7 +48,7 @@ export function splitRatio(
   ratios: readonly [number, number, number] = [0.8, 0.1, 0.1],
 ): Split {
   const rng = new Rng(seed);
-  const { indptr, rows } = rowsByUser(x, nUsers);
+  const { indptr, rows } = x.rowsByUser(nUsers);
   const parts: number[][] = [[], [], []];
   for (let u = 0; u < nUsers; u++) {
     const own = rng.shuffle(rows.slice(indptr[u]!, indptr[u + 1]!));
@@ -88,7 +77,7 @@ function byTime(x: Interactions, rows: Int32Array): Int32Array {
  */
 export function splitLoo(x: Interactions, nUsers: number): Split {
   requireTime(x, 'loo');
-  const { indptr, rows } = rowsByUser(x, nUsers);
+  const { indptr, rows } = x.rowsByUser(nUsers);
   const parts: number[][] = [[], [], []];
   for (let u = 0; u < nUsers; u++) {
     const own = byTime(x, rows.subarray(indptr[u]!, indptr[u + 1]!));
@@ -155,7 +144,7 @@ function pickHeldOut(counts: Int32Array, fraction: number, seed: number): Int32A
 
 /** The warm rows split per user, shuffled with the seed: 90% train, 10% valid. */
 function warmParts(x: Interactions, nUsers: number, warm: Uint8Array, rng: Rng, parts: number[][]): void {
-  const { indptr, rows } = rowsByUser(x, nUsers);
+  const { indptr, rows } = x.rowsByUser(nUsers);
   for (let u = 0; u < nUsers; u++) {
     const own = rng.shuffle(Int32Array.from(rows.subarray(indptr[u]!, indptr[u + 1]!)).filter((r) => warm[r]!));
     const [nTrain] = ratioCounts(own.length, [0.9, 0.1, 0]);
@@ -205,7 +194,7 @@ export function splitColdUsers(x: Interactions, nUsers: number, seed: number, co
   for (let r = 0; r < x.length; r++) if (!isCold[x.user[r]!]) warm[r] = 1;
   const parts: number[][] = [[], [], []];
   warmParts(x, nUsers, warm, rng, parts);
-  const { indptr, rows } = rowsByUser(x, nUsers);
+  const { indptr, rows } = x.rowsByUser(nUsers);
   const foldIn: number[] = [];
   for (const u of cold) {
     const own = byTime(x, rows.subarray(indptr[u]!, indptr[u + 1]!));
