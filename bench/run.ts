@@ -98,8 +98,8 @@ function foundation(): string {
 /** The kNN similarity kernel: multiply-adds done vs time, 1 and 2 threads, on ml-100k and ml-1m. */
 async function knnKernel(): Promise<string> {
   const { loadDataset, cleanDataset, makeTrainData } = await import('../src/index.js');
-  const { cooccurrenceWork } = await import('../src/math/knn.js');
-  const { runBlocks } = await import('../src/math/pool.js');
+  const { cooccurrenceWork, KNN_THREADS_WORTH } = await import('../src/math/knn.js');
+  const { cosineKnnGraph } = await import('../src/math/knn-graph.js');
   const rows: string[] = [];
   for (const name of ['ml-100k', 'ml-1m']) {
     const ds = cleanDataset(await loadDataset(path.join(data, name)));
@@ -111,7 +111,7 @@ async function knnKernel(): Promise<string> {
       let best = Infinity;
       for (let rep = 0; rep < 3; rep++) {
         const t0 = performance.now();
-        await runBlocks('knn', { m, mT, k: 100, shrink: 10 }, m.nRows, { threads }, 'knn', threads > 1);
+        await cosineKnnGraph(m, mT, 100, 10, { threads }, 'knn', 0);
         best = Math.min(best, (performance.now() - t0) / 1000);
       }
       rows.push(`| ${name} | ${m.nRows} x ${m.nCols}, ${m.nnz} nnz | ${(work / 1e6).toFixed(0)} M | ${threads} | ${best.toFixed(3)} | ${(work / best / 1e6).toFixed(0)} |`);
@@ -123,6 +123,7 @@ async function knnKernel(): Promise<string> {
     'dense pass and a bounded-heap top-k per item (n_items^2 steps). Each multiply-add reads an index and a value (8 bytes)',
     'and updates one accumulator entry: the loop is bound by dependent loads, not FLOPs; at about 1 multiply-add per',
     'cycle (~2-3 G/s on this CPU) the floor would be 5-10x below the times here.',
+    `Worker threads are used only above ${KNN_THREADS_WORTH / 1e6} M multiply-adds (below that, starting them costs more than it saves).`,
     '',
     '| data | items x users | multiply-adds | threads | seconds | M multiply-adds/s |',
     '| --- | --- | ---: | ---: | ---: | ---: |',

@@ -1,27 +1,33 @@
 import { Csr } from '../data/csr.js';
 import { topK } from './topk.js';
 
-/** Per-row top-k neighbour lists, as a CSR whose rows are sorted by similarity, best first. */
-export type NeighbourLists = Csr;
+/** Fixed-width output of the kNN kernel: row a's neighbours at [a*k, a*k + len[a]), best first. */
+export interface NeighbourRows {
+  idx: Int32Array;
+  sim: Float32Array;
+  len: Int32Array;
+}
 
 /**
  * Cosine similarity with shrinkage between the rows of `m` (entities x features),
- * sim(a, b) = <m_a, m_b> / (|m_a| |m_b| + shrink), keeping the k most similar other rows of each row.
+ * sim(a, b) = <m_a, m_b> / (|m_a| |m_b| + shrink), keeping the k most similar other rows of each row
+ * of [from, to) (zero similarities dropped) in `out`.
  *
  * Cost: the co-occurrence sums touch sum over features f of df(f)^2 entries (a sparse X X^T), with one
  * dense accumulator of length nRows reused across rows; top-k by bounded heap, never a full sort.
- * `from`/`to` restrict the work to a block of rows, so blocks can run on worker threads.
+ * Rows are independent, so blocks of rows can run on worker threads (see knn-graph.ts).
  */
-export function cosineNeighbours(
+export function cosineNeighbourRows(
   m: Csr,
   mT: Csr,
+  norms: Float64Array,
   k: number,
   shrink: number,
-  from = 0,
-  to = m.nRows,
-): { indptr: Int32Array; indices: Int32Array; data: Float32Array } {
+  from: number,
+  to: number,
+  out: NeighbourRows,
+): void {
   const n = m.nRows;
-  const norms = rowNorms(m);
   // Local copies of the arrays: V8 keeps them in registers in the hot loop.
   const mPtr = m.indptr;
   const mIdx = m.indices;
@@ -31,7 +37,6 @@ export function cosineNeighbours(
   const tVal = mT.data;
   const acc = new Float64Array(n);
   const sims = new Float32Array(n);
-  const lists: { idx: Int32Array; val: Float32Array }[] = [];
   for (let a = from; a < to; a++) {
     for (let p = mPtr[a]!; p < mPtr[a + 1]!; p++) {
       const f = mIdx[p]!;
@@ -50,17 +55,23 @@ export function cosineNeighbours(
     // drop zero similarities: they carry no evidence
     let keep = best.indices.length;
     while (keep > 0 && !(best.scores[keep - 1]! > 0)) keep--;
-    lists.push({ idx: best.indices.subarray(0, keep), val: best.scores.subarray(0, keep) });
+    out.idx.set(best.indices.subarray(0, keep), a * k);
+    out.sim.set(best.scores.subarray(0, keep), a * k);
+    out.len[a] = keep;
   }
-  const indptr = new Int32Array(lists.length + 1);
-  for (let r = 0; r < lists.length; r++) indptr[r + 1] = indptr[r]! + lists[r]!.idx.length;
-  const indices = new Int32Array(indptr[lists.length]!);
-  const data = new Float32Array(indptr[lists.length]!);
-  for (let r = 0; r < lists.length; r++) {
-    indices.set(lists[r]!.idx, indptr[r]!);
-    data.set(lists[r]!.val, indptr[r]!);
+}
+
+/** Packs fixed-width neighbour rows into a CSR (rows sorted best first). */
+export function neighbourRowsToCsr(out: NeighbourRows, k: number, nRows: number): Csr {
+  const indptr = new Int32Array(nRows + 1);
+  for (let r = 0; r < nRows; r++) indptr[r + 1] = indptr[r]! + out.len[r]!;
+  const indices = new Int32Array(indptr[nRows]!);
+  const data = new Float32Array(indptr[nRows]!);
+  for (let r = 0; r < nRows; r++) {
+    indices.set(out.idx.subarray(r * k, r * k + out.len[r]!), indptr[r]!);
+    data.set(out.sim.subarray(r * k, r * k + out.len[r]!), indptr[r]!);
   }
-  return { indptr, indices, data };
+  return new Csr(nRows, nRows, indptr, indices, data);
 }
 
 export function rowNorms(m: Csr): Float64Array {
@@ -73,30 +84,7 @@ export function rowNorms(m: Csr): Float64Array {
   return norms;
 }
 
-/** Concatenates row blocks (in order) into one CSR of nRows x nCols. */
-export function joinBlocks(
-  blocks: { indptr: Int32Array; indices: Int32Array; data: Float32Array }[],
-  nRows: number,
-  nCols: number,
-): Csr {
-  const nnz = blocks.reduce((s, b) => s + b.indices.length, 0);
-  const indptr = new Int32Array(nRows + 1);
-  const indices = new Int32Array(nnz);
-  const data = new Float32Array(nnz);
-  let row = 0;
-  let at = 0;
-  for (const b of blocks) {
-    const rows = b.indptr.length - 1;
-    for (let r = 0; r < rows; r++) indptr[row + r + 1] = at + b.indptr[r + 1]!;
-    indices.set(b.indices, at);
-    data.set(b.data, at);
-    row += rows;
-    at += b.indices.length;
-  }
-  return new Csr(nRows, nCols, indptr, indices, data);
-}
-
-/** Multiply-adds of cosineNeighbours over m: sum over features of df^2 (the sparse X X^T cost). */
+/** Multiply-adds of cosineNeighbourRows over m: sum over features of df^2 (the sparse X X^T cost). */
 export function cooccurrenceWork(mT: Csr): number {
   let work = 0;
   for (let f = 0; f < mT.nRows; f++) work += mT.rowLength(f) ** 2;

@@ -1,4 +1,6 @@
 import { gramSparseRows, type SparseRows } from './gram.js';
+import { cosineNeighbourRows, type NeighbourRows } from './knn.js';
+import type { Csr } from '../data/csr.js';
 import { alsScratch, implicitAlsRows, type AlsScratch } from './implicit-als.js';
 import { SWEEP_TILE, sweepUpdateTiles } from './spd-inverse.js';
 
@@ -14,6 +16,10 @@ let sweepScratch = new Float64Array(0);
 let alsScratchCache: AlsScratch = alsScratch(0);
 
 export const teamTasks = {
+  /** Rows [from, to) of a cosine kNN graph: shared { m, mT, norms, out }, args { k, shrink }. */
+  knn(shared: { m: Csr; mT: Csr; norms: Float64Array; out: NeighbourRows }, args: Record<string, number>, from: number, to: number): void {
+    cosineNeighbourRows(shared.m, shared.mT, shared.norms, args.k!, args.shrink!, from, to, shared.out);
+  },
   /** Rows [from, to) of the lower triangle of X^T X: shared { x, xT, out }, args { binary }. */
   gramSparse(shared: { x: SparseRows; xT: SparseRows; out: Float64Array }, args: Record<string, number>, from: number, to: number): void {
     gramSparseRows(shared.x, shared.xT, shared.out, from, to, args.binary === 1);

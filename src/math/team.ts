@@ -126,6 +126,11 @@ export function sharedFloat64(n: number): Float64Array {
   return new Float64Array(new SharedArrayBuffer(8 * n));
 }
 
+/** A zeroed Int32Array in a SharedArrayBuffer (writable by team workers). */
+export function sharedInt32(n: number): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(4 * n));
+}
+
 /** A zeroed Float32Array in a SharedArrayBuffer (writable by team workers). */
 export function sharedFloat32(n: number): Float32Array {
   return new Float32Array(new SharedArrayBuffer(4 * n));

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { Csr } from '../data/csr.js';
 import type { TrainData } from '../data/dataset.js';
-import { cooccurrenceWork, joinBlocks, KNN_THREADS_WORTH } from '../math/knn.js';
-import { runBlocks } from '../math/pool.js';
+import { cosineKnnGraph } from '../math/knn-graph.js';
 import type { TopK } from '../math/topk.js';
 import { applyWeighting } from '../math/weighting.js';
 import type { FitContext, History, ModelArtifact, Reason, Recommender } from './recommender.js';
@@ -45,15 +44,7 @@ export class ItemKnn implements Recommender {
     const byItem = p.values === 'binary' ? train.byItem.binarized() : train.byItem;
     const weighted = applyWeighting(byItem, p.weighting, p.bm25K1, p.bm25B);
     const weightedT = weighted.transpose();
-    const blocks = await runBlocks(
-      'knn',
-      { m: weighted, mT: weightedT, k: p.k, shrink: p.shrink },
-      train.nItems,
-      ctx,
-      'item similarities',
-      cooccurrenceWork(weightedT) > KNN_THREADS_WORTH,
-    );
-    this.neighbours = joinBlocks(blocks, train.nItems, train.nItems);
+    this.neighbours = await cosineKnnGraph(weighted, weightedT, p.k, p.shrink, ctx, 'item similarities');
     this.contributes = this.neighbours.transpose();
     this.history = p.values === 'binary' ? train.byUser.binarized() : train.byUser;
   }

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { Csr } from '../data/csr.js';
 import type { TrainData } from '../data/dataset.js';
-import { cooccurrenceWork, joinBlocks, KNN_THREADS_WORTH, rowNorms } from '../math/knn.js';
-import { runBlocks } from '../math/pool.js';
+import { rowNorms } from '../math/knn.js';
+import { cosineKnnGraph } from '../math/knn-graph.js';
 import { topK } from '../math/topk.js';
 import { applyWeighting } from '../math/weighting.js';
 import type { FitContext, History, ModelArtifact, Reason, Recommender } from './recommender.js';
@@ -46,15 +46,7 @@ export class UserKnn implements Recommender {
     this.votes = p.values === 'binary' ? train.byUser.binarized() : train.byUser;
     this.profiles = applyWeighting(this.votes, p.weighting, p.bm25K1, p.bm25B);
     this.profilesByItem = this.profiles.transpose();
-    const blocks = await runBlocks(
-      'knn',
-      { m: this.profiles, mT: this.profilesByItem, k: p.k, shrink: p.shrink },
-      train.nUsers,
-      ctx,
-      'user similarities',
-      cooccurrenceWork(this.profilesByItem) > KNN_THREADS_WORTH,
-    );
-    this.neighbours = joinBlocks(blocks, train.nUsers, train.nUsers);
+    this.neighbours = await cosineKnnGraph(this.profiles, this.profilesByItem, p.k, p.shrink, ctx, 'user similarities');
   }
 
   scoreUser(user: number, out: Float32Array): void {
