@@ -229,7 +229,70 @@ async function latent(): Promise<string> {
   ].join('\n');
 }
 
-const suites: Record<string, () => string | Promise<string>> = { foundation, 'knn-kernel': knnKernel, latent };
+/** The dense kernels of src/math: GFLOP/s (best of 3, one thread) next to their FLOP counts. */
+async function kernels(): Promise<string> {
+  const { gemm } = await import('../src/math/gemm.js');
+  const { dot } = await import('../src/math/dot.js');
+  const { cholesky } = await import('../src/math/cholesky.js');
+  const { spdInverse } = await import('../src/math/spd-inverse.js');
+  const { gramDense } = await import('../src/math/gram.js');
+  const best = (fn: () => void): number => {
+    let t = Infinity;
+    for (let rep = 0; rep < 3; rep++) {
+      const t0 = performance.now();
+      fn();
+      t = Math.min(t, (performance.now() - t0) / 1000);
+    }
+    return t;
+  };
+  const spd = (n: number): Float64Array => {
+    const a = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) a[i * n + j] = (i === j ? n : 0) + 1 / (1 + Math.abs(i - j));
+    return a;
+  };
+  const rows: string[] = [];
+  const add = (name: string, flops: number, bytes: number, seconds: number) =>
+    rows.push(`| ${name} | ${(flops / 1e9).toFixed(3)} | ${(bytes / 2 ** 20).toFixed(1)} | ${(seconds * 1000).toFixed(1)} | ${(flops / seconds / 1e9).toFixed(2)} |`);
+  {
+    const n = 1 << 20;
+    const x = new Float32Array(n).fill(0.5);
+    const y = new Float32Array(n).fill(0.25);
+    add('dot, n = 2^20, float32', 2 * n, 8 * n, best(() => void dot(n, x, 0, y, 0)));
+  }
+  for (const n of [256, 512]) {
+    const a = new Float32Array(n * n).map((_, i) => (i % 7) / 7);
+    const b = new Float32Array(n * n).map((_, i) => (i % 5) / 5);
+    const c = new Float32Array(n * n);
+    add(`gemm ${n}^3, float32`, 2 * n ** 3, 12 * n * n, best(() => gemm(n, n, n, 1, a, b, 0, c)));
+  }
+  {
+    const m = 2000;
+    const n = 300;
+    const x = new Float32Array(m * n).map((_, i) => (i % 11) / 11);
+    add(`gram X^T X, ${m} x ${n}`, m * n * n, 4 * m * n + 8 * n * n, best(() => void gramDense(x, m, n)));
+  }
+  {
+    const n = 512;
+    const a = spd(n);
+    add(`cholesky ${n}, float64`, n ** 3 / 3, 8 * n * n, best(() => cholesky(a.slice(), n)));
+  }
+  {
+    const n = 1024;
+    const a = spd(n);
+    add(`SPD inverse ${n} (EASE), float64`, n ** 3, 8 * n * n, best(() => spdInverse(a.slice(), n)));
+  }
+  return [
+    'One thread, best of 3. FLOPs and bytes as written in each kernel\'s doc comment (bytes: the operands once;',
+    'blocked kernels re-read tiles from cache). A scalar JS core does at most ~2 FLOP/cycle without SIMD, so',
+    '~5-6 GFLOP/s is the ceiling here; dot is memory-bound (8 bytes per 2 FLOPs).',
+    '',
+    '| kernel | GFLOP | operand MiB | ms | GFLOP/s |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...rows,
+  ].join('\n');
+}
+
+const suites: Record<string, () => string | Promise<string>> = { foundation, 'knn-kernel': knnKernel, latent, kernels };
 
 function writeSection(name: string, body: string): void {
   const file = path.join(root, 'BENCHMARKS.md');
