@@ -1,6 +1,7 @@
 import { topK } from '../math/topk.js';
 import type { Reason } from '../models/recommender.js';
 import type { Catalog, UserHistory } from './catalog.js';
+import type { FoldCache } from './fold-cache.js';
 import { type LiveModel, modelItem } from './live-model.js';
 
 export interface RecommendedItem {
@@ -35,12 +36,13 @@ export const POPULARITY_LABEL = 'popularity@live';
  *   whole history, so an event is reflected in the very next request without retraining;
  * - no model, an unknown user, or a model that cannot fold in: popularity, flagged as a fallback.
  */
-export function recommend(catalog: Catalog, live: LiveModel | undefined, user: string, opts: RecommendOptions): Recommendation {
+export function recommend(catalog: Catalog, live: LiveModel | undefined, user: string, opts: RecommendOptions, cache?: FoldCache): Recommendation {
   const history = catalog.users.get(user);
   if (!live) return popular(catalog, user, history, opts, 'no model is trained yet: the most popular items');
   if (!history) return popular(catalog, user, history, opts, 'new user with no history yet: the most popular items');
 
-  const { scores, exclude } = live.scratch;
+  const { exclude } = live.scratch;
+  let scores = live.scratch.scores;
   exclude.fill(0);
   // The user's items in the model's ids, each once with its latest value (as training dedupes), in order.
   const items: number[] = [];
@@ -62,13 +64,20 @@ export function recommend(catalog: Catalog, live: LiveModel | undefined, user: s
     live.model.scoreUser(u, scores);
     how = 'trained';
   } else if (live.model.foldIn && items.length > 0) {
-    live.model.foldIn({ items: Int32Array.from(items), values: Float32Array.from(values), ...(u >= 0 ? { user: u } : {}) }, scores);
+    const cached = cache?.get(user, live, history.lastSeq);
+    if (cached) scores = cached;
+    else {
+      scores = new Float32Array(live.items.size);
+      live.model.foldIn({ items: Int32Array.from(items), values: Float32Array.from(values), ...(u >= 0 ? { user: u } : {}) }, scores);
+      cache?.set(user, live, history.lastSeq, scores);
+    }
     how = 'folded';
   } else if (u >= 0) {
     live.model.scoreUser(u, scores);
     how = 'stale';
   } else {
-    return popular(catalog, user, history, opts, `${live.label} cannot score a user it was not trained on: the most popular items`);
+    const why = live.model.foldIn ? `none of this user's items is known to ${live.label} yet` : `${live.label} cannot score a user it was not trained on`;
+    return popular(catalog, user, history, opts, `${why}: the most popular items`);
   }
 
   for (const c of catalog.deletedItems()) {

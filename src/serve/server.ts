@@ -32,12 +32,9 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const notice = options.notice ?? ((m: string) => process.stderr.write(`${m}\n`));
-  let host = options.host ?? '127.0.0.1';
-  if (!hasKeys(options.keys)) {
-    if (!LOOPBACK.has(host)) notice(`unirec: --host ${host} ignored: no API keys are configured`);
-    host = '127.0.0.1';
-    notice('unirec: no API keys configured (--api-key or UNIREC_API_KEYS): listening on 127.0.0.1 only, every route open');
-  }
+  const open = !hasKeys(options.keys);
+  const asked = options.host ?? '127.0.0.1';
+  const host = open ? '127.0.0.1' : asked;
   const store = new SqliteStore(options.db, { synchronous: options.synchronous });
   let service: RecommenderService | undefined;
   let app: FastifyInstance | undefined;
@@ -50,6 +47,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await service?.close();
     await store.close();
     throw err;
+  }
+  if (open) {
+    if (!LOOPBACK.has(asked)) notice(`unirec: --host ${asked} ignored: no API keys are configured`);
+    notice('unirec: no API keys configured (--api-key or UNIREC_API_KEYS): listening on 127.0.0.1 only, every route open');
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;

@@ -1,6 +1,7 @@
 import type { AppendResult, Attributes, EventInput, ModelInfo, Store } from '../store/store.js';
 import { Catalog } from './catalog.js';
 import { HttpError } from './errors.js';
+import { FoldCache } from './fold-cache.js';
 import { buildLiveModel, type LiveModel } from './live-model.js';
 import { recommend, type Recommendation, type RecommendOptions, similar, type Similar } from './recommend.js';
 import { type TrainJob, Trainer } from './trainer.js';
@@ -22,6 +23,7 @@ export class RecommenderService {
   /** activations run one after another, so the store's active flag and the served model agree */
   private activation: Promise<unknown> = Promise.resolve();
   readonly trainer: Trainer;
+  readonly foldCache = new FoldCache();
   readonly started = Date.now();
 
   private constructor(
@@ -85,7 +87,7 @@ export class RecommenderService {
 
   recommend(user: string, options: RecommendOptions): Recommendation {
     // One read of the reference: the whole request uses one model even if another is swapped in.
-    return recommend(this.catalog, this.current, user, options);
+    return recommend(this.catalog, this.current, user, options, this.foldCache);
   }
 
   similar(item: string, k: number): Similar {
@@ -97,11 +99,19 @@ export class RecommenderService {
   /** Serves `name@version` (the latest version when omitted): loaded and checked first, then swapped in. */
   activate(name: string, version?: number): Promise<ModelInfo> {
     const run = this.activation.then(async () => {
-      const record = await this.store.getModel(name, version);
+      const record = await this.store.getModel(name, version).catch((err: Error) => {
+        throw new HttpError(409, `cannot serve ${name}${version === undefined ? '' : `@${version}`}: ${err.message}`);
+      });
       if (!record) throw new HttpError(404, version === undefined ? `no trained model "${name}"` : `no model ${name}@${version}`);
-      const next = buildLiveModel(record, this.catalog);
+      let next: LiveModel;
+      try {
+        next = buildLiveModel(record, this.catalog);
+      } catch (err) {
+        throw new HttpError(409, `cannot serve ${record.name}@${record.version}: ${(err as Error).message}`);
+      }
       await this.store.activateModel(record.name, record.version);
       this.current = next;
+      this.foldCache.clear(); // entries of the old model are never read again
       return { ...next.info, active: true };
     });
     this.activation = run.catch(() => undefined);
@@ -111,7 +121,12 @@ export class RecommenderService {
   train(name: string, params: Record<string, unknown>, activate: boolean): { job: TrainJob; done: Promise<TrainJob> } {
     const running = this.trainer.current;
     if (running) throw new HttpError(409, `a training job is running (job ${running.id}, ${running.model}); wait for it to finish`);
-    return this.trainer.start(name, params, activate);
+    const started = this.trainer.start(name, params, activate);
+    // A background job has nobody waiting for its answer: its failure goes to the server's log.
+    void started.done.then((job) => {
+      if (job.status === 'failed') this.warn(`training job ${job.id} (${job.model}) failed: ${job.error}`);
+    });
+    return started;
   }
 
   async close(): Promise<void> {

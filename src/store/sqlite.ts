@@ -144,7 +144,9 @@ export class SqliteStore implements Store {
       }
       return { stored, duplicates };
     });
-    return run(events);
+    // IMMEDIATE takes the write lock first: a deferred transaction that read before another
+    // connection wrote could not upgrade and would fail at once (SQLITE_BUSY) instead of waiting.
+    return run.immediate(events);
   }
 
   async userHistory(user: string, limit: number): Promise<StoredEvent[] | undefined> {
@@ -166,7 +168,7 @@ export class SqliteStore implements Store {
       const isNew = this.stmt.getItem.get(id) === undefined;
       this.stmt.putItem.run(id, JSON.stringify(attributes));
       return isNew;
-    })();
+    }).immediate();
   }
 
   async deleteItem(id: string): Promise<boolean> {
@@ -183,7 +185,7 @@ export class SqliteStore implements Store {
       const isNew = this.stmt.userKey.get(id) === undefined;
       this.stmt.putUser.run(id, JSON.stringify(attributes));
       return isNew;
-    })();
+    }).immediate();
   }
 
   async deleteUser(id: string): Promise<boolean> {
@@ -193,7 +195,7 @@ export class SqliteStore implements Store {
       this.stmt.deleteUserEvents.run(uid);
       this.stmt.deleteUser.run(uid);
       return true;
-    })();
+    }).immediate();
   }
 
   async getUser(id: string): Promise<Attributes | undefined> {
@@ -204,13 +206,13 @@ export class SqliteStore implements Store {
   async putItems(rows: { id: string; attributes: Attributes }[]): Promise<void> {
     this.db.transaction(() => {
       for (const r of rows) this.stmt.putItem.run(r.id, JSON.stringify(r.attributes));
-    })();
+    }).immediate();
   }
 
   async putUsers(rows: { id: string; attributes: Attributes }[]): Promise<void> {
     this.db.transaction(() => {
       for (const r of rows) this.stmt.putUser.run(r.id, JSON.stringify(r.attributes));
-    })();
+    }).immediate();
   }
 
   async snapshot(): Promise<StoreSnapshot> {

@@ -216,7 +216,7 @@ test('GET /metrics is Prometheus text; GET /openapi.json documents every route',
   assert.match(metrics.body, /unirec_events_total\{result="stored"\} \d+/);
   assert.match(metrics.body, /unirec_model_version\{model="itemknn"\} 2/);
   const doc = json(await get('/openapi.json'));
-  assert.equal(doc.openapi, '3.0.3');
+  assert.equal(doc.openapi, '3.1.0');
   const routes = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops as object).map((m) => `${m.toUpperCase()} ${path}`));
   for (const route of [
     'POST /events',
@@ -281,5 +281,40 @@ test('no trained model: popularity from the store events, flagged as a fallback'
     assert.equal(json(await bare.app.inject({ method: 'GET', url: '/recommend/nobody?k=1' })).items[0].id, last);
   } finally {
     await bare.close();
+  }
+});
+
+test('a damaged artifact is refused: activation is a 409, and a server starting on it serves the fallback', async () => {
+  const store = await shopStore(':memory:', { model: 'itemknn' });
+  store.db.prepare(`UPDATE models SET artifact = zeroblob(64) WHERE name = 'itemknn'`).run();
+  const warnings: string[] = [];
+  const { RecommenderService } = await import('../../src/serve/service.js');
+  const service = await RecommenderService.open(store, { warn: (m) => warnings.push(m) });
+  assert.equal(service.live, undefined);
+  assert.match(warnings.join('\n'), /active model could not be loaded .*damaged/);
+  assert.equal(service.recommend('user-0001', { k: 3 }).fallback, true);
+  await assert.rejects(service.activate('itemknn', 1), (err: Error & { statusCode?: number }) => err.statusCode === 409 && /damaged/.test(err.message));
+  await service.close();
+  await store.close();
+});
+
+test('a training job that fails is a 422 when waited for, and a warning in the server log', async () => {
+  const { SqliteStore } = await import('../../src/store/sqlite.js');
+  const { RecommenderService } = await import('../../src/serve/service.js');
+  const { buildApp } = await import('../../src/serve/app.js');
+  const store = new SqliteStore(':memory:');
+  const warnings: string[] = [];
+  const service = await RecommenderService.open(store, { warn: (m) => warnings.push(m) });
+  const app = await buildApp({ service });
+  try {
+    const res = await app.inject({ method: 'POST', url: '/models/itemknn/train', payload: { wait: true } });
+    assert.equal(res.statusCode, 422);
+    assert.match(json(res).message, /training itemknn failed: .*no events to train on/);
+    assert.match(warnings.join('\n'), /training job 1 \(itemknn\) failed/);
+    assert.equal(json(await app.inject({ method: 'GET', url: '/health' })).model, null);
+  } finally {
+    await app.close();
+    await service.close();
+    await store.close();
   }
 });

@@ -42,6 +42,13 @@ test('an event shows in the very next /recommend, without retraining, and its it
     for (const item of picks) assert.ok(!warm.items.some((i) => i.id === item), `${item} was consumed`);
     assert.notDeepEqual(warm.items.map((i) => i.id), cold.items.map((i) => i.id));
 
+    // A user whose only event is on an item the model has never seen: nothing to fold in yet.
+    await post([{ user: 'early-adopter', item: 'just-launched' }]);
+    const early = await recommend('early-adopter', 'k=100');
+    assert.equal(early.fallback, true);
+    assert.match(early.items[0]!.reasons[0]!, /none of this user's items is known to itemknn@1 yet/);
+    assert.ok(!early.items.some((i) => i.id === 'just-launched'));
+
     // What the server holds in memory is what the store holds.
     const history = json(await t.app.inject({ method: 'GET', url: '/users/walk-in/history' })).items.map((e: { id: string }) => e.id);
     assert.deepEqual(history.sort(), [...picks].sort());
@@ -62,6 +69,9 @@ test('the histories survive a restart: a new server folds in the events the old 
     const after2: Rec = json(await b.app.inject({ method: 'GET', url: '/recommend/user-0011?k=5' }));
     assert.deepEqual(after2.items.map((i) => i.id), after1.items.map((i) => i.id));
     assert.equal(after2.model, 'itemknn@1');
+    // Users with nothing new are still scored by the model itself, not folded in.
+    const untouched: Rec = json(await b.app.inject({ method: 'GET', url: '/recommend/user-0012?k=3&explain=true' }));
+    assert.match(untouched.items[0]!.reasons[0]!, /similar to an item you interacted with/);
   } finally {
     await b.close();
   }
