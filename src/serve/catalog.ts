@@ -41,6 +41,11 @@ export class Catalog {
   private version = 0;
   events = 0;
 
+  /** Changes whenever items or their attributes change: results computed before are stale. */
+  get revision(): number {
+    return this.version;
+  }
+
   static fromSnapshot(snap: StoreSnapshot): Catalog {
     const c = new Catalog();
     const items = snap.items.toArray();

@@ -2,6 +2,7 @@ import type { AppendResult, Attributes, EventInput, ModelInfo, Store } from '../
 import { Catalog } from './catalog.js';
 import { HttpError } from './errors.js';
 import { FoldCache } from './fold-cache.js';
+import { ResultCache } from './result-cache.js';
 import { buildLiveModel, type LiveModel } from './live-model.js';
 import { recommend, type Recommendation, type RecommendOptions, similar, type Similar } from './recommend.js';
 import { type TrainJob, Trainer } from './trainer.js';
@@ -24,6 +25,7 @@ export class RecommenderService {
   private activation: Promise<unknown> = Promise.resolve();
   readonly trainer: Trainer;
   readonly foldCache = new FoldCache();
+  readonly results = new ResultCache();
   readonly started = Date.now();
 
   private constructor(
@@ -87,7 +89,16 @@ export class RecommenderService {
 
   recommend(user: string, options: RecommendOptions): Recommendation {
     // One read of the reference: the whole request uses one model even if another is swapped in.
-    return recommend(this.catalog, this.current, user, options, this.foldCache);
+    const live = this.current;
+    const history = this.catalog.users.get(user);
+    const key = ResultCache.key(user, options);
+    if (live && history) {
+      const hit = this.results.get(key, live, history.lastSeq, this.catalog.revision);
+      if (hit) return hit;
+    }
+    const result = recommend(this.catalog, live, user, options, this.foldCache);
+    if (live && history && !result.fallback) this.results.set(key, live, history.lastSeq, this.catalog.revision, result);
+    return result;
   }
 
   similar(item: string, k: number): Similar {
@@ -111,7 +122,9 @@ export class RecommenderService {
       }
       await this.store.activateModel(record.name, record.version);
       this.current = next;
-      this.foldCache.clear(); // entries of the old model are never read again
+      // entries of the old model are never read again
+      this.foldCache.clear();
+      this.results.clear();
       return { ...next.info, active: true };
     });
     this.activation = run.catch(() => undefined);

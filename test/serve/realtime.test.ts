@@ -76,3 +76,27 @@ test('the histories survive a restart: a new server folds in the events the old 
     await b.close();
   }
 });
+
+test('repeated requests are answered from the result cache until the history, catalogue or model changes', async () => {
+  const t = await openApp(await shopStore(join(tmp.dir, 'cache.db'), { model: 'itemknn' }));
+  try {
+    const recommend = async (user: string): Promise<Rec> => json(await t.app.inject({ method: 'GET', url: `/recommend/${user}?k=5` }));
+    const first = await recommend('user-0020');
+    const size = t.service.results.size;
+    assert.ok(size >= 1, 'the list was kept');
+    assert.deepEqual(await recommend('user-0020'), first, 'a repeated request gives the same list');
+    assert.equal(t.service.results.size, size, 'from the cache, not a new entry');
+
+    // A deleted item disappears at once, though the cached list held it.
+    const gone = first.items[0]!.id;
+    assert.equal((await t.app.inject({ method: "DELETE", url: `/items/${gone}` })).statusCode, 200);
+    assert.ok(!(await recommend('user-0020')).items.some((i) => i.id === gone));
+
+    // A new event for the user is reflected at once.
+    const next = (await recommend('user-0020')).items[0]!.id;
+    await t.app.inject({ method: 'POST', url: '/events', payload: [{ user: 'user-0020', item: next }] });
+    assert.ok(!(await recommend('user-0020')).items.some((i) => i.id === next));
+  } finally {
+    await t.close();
+  }
+});
