@@ -39,11 +39,17 @@ export class Catalog {
   private filterCache = new Map<string, { version: number; mask: Uint8Array }>();
   /** bumps whenever items or their attributes change (invalidates filter masks) */
   private version = 0;
+  /**
+   * Bumps when an item is put or deleted: finished recommendation lists made before may now show a
+   * deleted item or an old title. An item first seen in an event does not bump it: no model has
+   * scored it yet and it has no attributes for a filter to match, so no list can change.
+   */
+  private listRevision = 0;
   events = 0;
 
-  /** Changes whenever items or their attributes change: results computed before are stale. */
+  /** See listRevision: results computed at another revision are stale. */
   get revision(): number {
-    return this.version;
+    return this.listRevision;
   }
 
   static fromSnapshot(snap: StoreSnapshot): Catalog {
@@ -95,12 +101,14 @@ export class Catalog {
     this.attributes[i] = attributes;
     this.deleted.delete(i);
     this.version++;
+    this.listRevision++;
   }
 
   deleteItem(id: string): void {
     const i = this.items.get(id);
     if (i >= 0) this.deleted.add(i);
     this.version++;
+    this.listRevision++;
   }
 
   /** Forgets a user's history (their events are gone from the store too). */
