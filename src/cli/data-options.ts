@@ -6,6 +6,7 @@ import { readGenericMapping } from '../data/readers/generic.js';
 import { syntheticShop } from '../data/synthetic.js';
 import { UnirecError } from '../errors.js';
 import { finiteNumber, positiveInt } from './flags.js';
+import { readFileSync } from 'node:fs';
 import { basename, dirname, extname } from 'node:path';
 
 /** The data flags every command that reads data shares. */
@@ -70,6 +71,25 @@ export function parseColumns(text: string | undefined): { user: string; item: st
     mapping[role] = column;
   }
   return mapping as { user: string; item: string; value?: string; ts?: string };
+}
+
+/** --config FILE (model params as a JSON file, e.g. a pipeline's retrievers) merged under --params. */
+export function paramsFromFlags(flags: { params?: string; config?: string }): Record<string, unknown> {
+  let fromFile: Record<string, unknown> = {};
+  if (flags.config !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(flags.config, 'utf8');
+    } catch {
+      throw new UnirecError(`--config: cannot read ${flags.config}`);
+    }
+    try {
+      fromFile = parseParamsFlag(text);
+    } catch {
+      throw new UnirecError(`--config: ${flags.config} must hold a JSON object of model params`);
+    }
+  }
+  return { ...fromFile, ...parseParamsFlag(flags.params) };
 }
 
 /** Parses --params JSON with a clear error. */

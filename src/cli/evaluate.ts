@@ -4,7 +4,7 @@ import { PROTOCOLS, type Protocol } from '../data/splits.js';
 import { UnirecError } from '../errors.js';
 import { runEvaluation, type EvaluationReport } from '../eval/runner.js';
 import { parseParams } from '../models/index.js';
-import { addDataOptions, type DataFlags, loadFromFlags, parseParamsFlag } from './data-options.js';
+import { addDataOptions, type DataFlags, loadFromFlags, paramsFromFlags } from './data-options.js';
 import { positiveInt } from './flags.js';
 import { stderrProgress } from './progress-bar.js';
 import { metricsTable } from './tables.js';
@@ -12,6 +12,7 @@ import { metricsTable } from './tables.js';
 interface EvaluateFlags extends DataFlags {
   model: string;
   params?: string;
+  config?: string;
   protocol: Protocol;
   k: number[];
   seed: number;
@@ -45,6 +46,7 @@ export function evaluateCommand(program: Command): void {
     .description('split the data, fit a model on train, and measure it on test (full ranking)')
     .requiredOption('--model <name>', 'model to evaluate (see `unirec models`)')
     .option('--params <json>', 'model parameters as a JSON object')
+    .option('--config <file>', 'model parameters from a JSON file (e.g. a pipeline of retrievers)')
     .addOption(new Option('--protocol <name>', 'evaluation protocol').choices([...PROTOCOLS]).default('ratio'))
     .option('--k <list>', 'cut-offs for the @K metrics', parseKs, [10, 20])
     .option('--seed <n>', 'seed for splits and models', (v) => Number.parseInt(v, 10), 42)
@@ -54,7 +56,7 @@ export function evaluateCommand(program: Command): void {
     .option('--json', 'print one JSON object on stdout');
   addDataOptions(cmd).action(async (flags: EvaluateFlags) => {
     if (!Number.isInteger(flags.seed)) throw new UnirecError('--seed must be an integer');
-    const params = parseParamsFlag(flags.params);
+    const params = paramsFromFlags(flags);
     parseParams(flags.model, params); // a wrong model or param fails before the data is read
     const dataset = await loadFromFlags(flags);
     const report = await runEvaluation({

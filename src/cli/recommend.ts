@@ -4,7 +4,7 @@ import { makeTrainData } from '../data/dataset.js';
 import { UnirecError } from '../errors.js';
 import { topK } from '../math/topk.js';
 import { createModel, type Reason, type Recommender } from '../models/index.js';
-import { addDataOptions, type DataFlags, loadFromFlags, parseParamsFlag } from './data-options.js';
+import { addDataOptions, type DataFlags, loadFromFlags, paramsFromFlags } from './data-options.js';
 import { defaultThreads } from './evaluate.js';
 import { positiveInt } from './flags.js';
 import { stderrProgress } from './progress-bar.js';
@@ -12,6 +12,7 @@ import { stderrProgress } from './progress-bar.js';
 interface ModelFlags extends DataFlags {
   model: string;
   params?: string;
+  config?: string;
   seed: number;
   threads: number;
   json?: boolean;
@@ -22,6 +23,7 @@ function addModelOptions(cmd: Command): Command {
     cmd
       .option('--model <name>', 'model to use (see `unirec models`)', 'itemknn')
       .option('--params <json>', 'model parameters as a JSON object')
+      .option('--config <file>', 'model parameters from a JSON file (e.g. a pipeline of retrievers)')
       .option('--seed <n>', 'seed', (v) => Number.parseInt(v, 10), 42)
       .option('--threads <n>', 'worker threads', positiveInt('--threads'), defaultThreads())
       .option('--json', 'print JSON on stdout'),
@@ -30,7 +32,7 @@ function addModelOptions(cmd: Command): Command {
 
 /** Loads the data and fits the model on all of it. */
 export async function fitOnAll(flags: ModelFlags): Promise<{ ds: Dataset; model: Recommender }> {
-  const model = createModel(flags.model, parseParamsFlag(flags.params));
+  const model = createModel(flags.model, paramsFromFlags(flags));
   const ds = await loadFromFlags(flags);
   const train = makeTrainData(ds.interactions, ds.users.size, ds.items.size, {
     hasRatings: ds.hasRatings,

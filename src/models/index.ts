@@ -11,6 +11,7 @@ import './demographic.js';
 import './bpr.js';
 import './mf.js';
 import './svdpp.js';
+import './pipeline.js';
 
 export { createModel, loadModel, modelNames, modelSpec, parseParams, registerModel } from './registry.js';
 export type { FitContext, History, ModelArtifact, Reason, Recommender } from './recommender.js';

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { makeTrainData } from '../../src/data/dataset.js';
+import { makeSplits } from '../../src/data/splits.js';
+import { syntheticShop } from '../../src/data/synthetic.js';
+import { runEvaluation } from '../../src/eval/runner.js';
+import { createModel, loadModel } from '../../src/models/index.js';
+import { logisticRegression, type Pipeline } from '../../src/models/pipeline.js';
+
+const shop = syntheticShop({ users: 300, items: 150, seed: 5 });
+
+test('logisticRegression recovers the weights of a planted logistic model', () => {
+  const n = 4000;
+  const x = new Float64Array(n * 2);
+  const y = new Float64Array(n);
+  let seed = 1;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  for (let t = 0; t < n; t++) {
+    x[2 * t] = rand() * 4 - 2;
+    x[2 * t + 1] = rand() * 4 - 2;
+    const p = 1 / (1 + Math.exp(-(2 * x[2 * t]! - 1 * x[2 * t + 1]! + 0.5)));
+    y[t] = rand() < p ? 1 : 0;
+  }
+  const beta = logisticRegression(x, y, 2, 0);
+  assert.ok(Math.abs(beta[0]! - 2) < 0.3 && Math.abs(beta[1]! + 1) < 0.2 && Math.abs(beta[2]! - 0.5) < 0.2, `${beta}`);
+});
+
+test('the learned ranker trusts the retriever that predicts and ignores noise', async () => {
+  const [split] = makeSplits(shop, 'ratio', 42);
+  const train = makeTrainData(shop.interactions.select(split!.train), shop.users.size, shop.items.size);
+  const model = createModel('pipeline', { retrievers: [{ model: 'itemknn' }, { model: 'random' }] }) as Pipeline;
+  await model.fit(train, { seed: 42, threads: 1, valid: shop.interactions.select(split!.valid) });
+  const [knn, noise] = model.fusedWeights();
+  assert.ok(knn!.weight > 0.5, `itemknn weight ${knn!.weight}`);
+  assert.ok(Math.abs(noise!.weight) < knn!.weight / 4, `random weight ${noise!.weight} vs itemknn ${knn!.weight}`);
+
+  // save/load gives the same scores; explanations name each retriever's share
+  const restored = loadModel(structuredClone(model.save()));
+  const a = new Float32Array(shop.items.size);
+  const b = new Float32Array(shop.items.size);
+  model.scoreUser(3, a);
+  restored.scoreUser(3, b);
+  assert.deepEqual(b, a);
+  const item = a.indexOf(Math.max(...a));
+  const reasons = model.explain!(3, item, 5);
+  assert.deepEqual(reasons.map((r) => r.text.split(' ')[0]).sort(), ['itemknn', 'random']);
+});
+
+test('fused pipeline on the synthetic shop is at least as good as its better retriever and beats the weaker', async () => {
+  const ndcg = async (model: string, params = {}) =>
+    (await runEvaluation({ dataset: shop, model, params, protocol: 'ratio', seed: 42, ks: [10], threads: 1 })).metrics['ndcg@10']!;
+  const knn = await ndcg('itemknn');
+  const pop = await ndcg('popularity');
+  const fused = await ndcg('pipeline', { retrievers: [{ model: 'itemknn' }, { model: 'popularity' }] });
+  const rrf = await ndcg('pipeline', { retrievers: [{ model: 'itemknn' }, { model: 'popularity' }], fusion: 'rrf' });
+  assert.ok(fused >= 0.97 * Math.max(knn, pop), `learned ${fused} vs itemknn ${knn}, popularity ${pop}`);
+  assert.ok(rrf > pop, `rrf ${rrf} vs popularity ${pop}`);
+});
