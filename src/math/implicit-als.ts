@@ -22,7 +22,7 @@ export function alsScratch(f: number): AlsScratch {
  * gradient method of Takacs, Pilaszy & Tikk (2011) as in the `implicit` library: for row u with
  * observed columns i (value r_ui, confidence c_ui = 1 + alpha r_ui, preference 1) it runs `cgSteps`
  * CG steps on
- *   (Y^T Y + reg I + sum_i (c_ui - 1) y_i y_i^T) x_u = sum_i c_ui y_i
+ *   (Y^T Y + (reg + regPerEvent n_u) I + sum_i (c_ui - 1) y_i y_i^T) x_u = sum_i c_ui y_i
  * warm-started from the current x_u, never forming the f x f matrix of the row: A p is
  * yty p + sum_i (c_ui - 1) (y_i . p) y_i. `yty` (f x f, full) holds Y^T Y + reg I.
  * Row u's result depends only on its old value, its row of `rows` and on Y, so blocks of rows can run
@@ -49,6 +49,8 @@ export function implicitAlsRows(
   from: number,
   to: number,
   scratch: AlsScratch,
+  /** ALS-WR (Zhou et al. 2008): extra ridge per observed column, so row u gets yty's reg + regPerEvent n_u */
+  regPerEvent = 0,
 ): void {
   const indptr = rows.indptr;
   const indices = rows.indices;
@@ -82,6 +84,8 @@ export function implicitAlsRows(
     // r = b - A x = -yty x + sum_q (c_q - (c_q - 1) y_q . x) y_q
     symMatVec(G, f, xs, r, -1);
     weightedRowUpdate(yu, n, f, xs, w, true, r);
+    const extra = regPerEvent * n;
+    if (extra !== 0) for (let k = 0; k < f; k++) r[k]! -= extra * xs[k]!;
     let rsOld = 0;
     for (let k = 0; k < f; k++) {
       p[k] = r[k]!;
@@ -92,6 +96,7 @@ export function implicitAlsRows(
       // ap = A p = yty p + sum_q (c_q - 1) (y_q . p) y_q
       symMatVec(G, f, p, ap, 1);
       weightedRowUpdate(yu, n, f, p, w, false, ap);
+      if (extra !== 0) for (let k = 0; k < f; k++) ap[k]! += extra * p[k]!;
       let pAp = 0;
       for (let k = 0; k < f; k++) pAp += p[k]! * ap[k]!;
       if (!(pAp > 0)) break;

@@ -55,6 +55,7 @@ export const teamTasks = {
       from,
       to,
       alsScratchCache,
+      args.regPerEvent ?? 0,
     );
   },
 } satisfies Record<string, TeamTask>;

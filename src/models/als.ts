@@ -17,6 +17,12 @@ const Params = z
     factors: z.number().int().positive().default(64),
     /** L2 penalty added to the diagonal of every per-row system */
     regularization: z.number().nonnegative().default(30),
+    /**
+     * ALS-WR (Zhou et al. 2008): a further penalty per observed event of the row, so a row with n events
+     * gets regularization + regularizationPerEvent * n. Lets one setting carry across datasets whose
+     * users have very different history lengths (e.g. {"regularization": 0.1, "regularizationPerEvent": 0.3}).
+     */
+    regularizationPerEvent: z.number().nonnegative().default(0),
     /** confidence slope: c = 1 + alpha * r for an observed (user, item) */
     alpha: z.number().nonnegative().default(2),
     /** alternating sweeps (users then items) */
@@ -72,7 +78,7 @@ export class Als implements Recommender {
     const blocks = 64;
     const userBounds = weightedBounds((u) => f / 2 + train.byUser.rowLength(u), nUsers, blocks);
     const itemBounds = weightedBounds((i) => f / 2 + train.byItem.rowLength(i), nItems, blocks);
-    const args = { f, alpha: p.alpha, cgSteps: p.cgSteps, binary: p.values === 'binary' ? 1 : 0 };
+    const args = { f, alpha: p.alpha, cgSteps: p.cgSteps, binary: p.values === 'binary' ? 1 : 0, regPerEvent: p.regularizationPerEvent };
     const team = WorkerTeam.create(Math.min(ctx.threads, Math.ceil((nUsers + nItems) / 500)), {
       byUser: train.byUser,
       byItem: train.byItem,
@@ -135,6 +141,7 @@ export class Als implements Recommender {
     for (let t = 0; t < items.length; t++) {
       const i = items[t]!;
       if (i < 0 || i >= this.nItems) continue;
+      for (let a = 0; a < f; a++) l[a * f + a]! += this.params.regularizationPerEvent;
       const r = this.params.values === 'value' && values ? values[t]! : 1;
       const w = this.params.alpha * r;
       conf[t] = 1 + w;

@@ -46,9 +46,10 @@ test('als gives the same bits with 1 and 2 threads, and the same scores after sa
   assert.notDeepEqual(other.save().arrays.userFactors, a1.arrays.userFactors);
 });
 
-test('als fold-in of a known history matches the fitted user once ALS has converged', async () => {
+for (const reg of [{ regularization: 2 }, { regularization: 0.5, regularizationPerEvent: 0.3 }]) {
+test(`als fold-in of a known history matches the fitted user once ALS has converged (${JSON.stringify(reg)})`, async () => {
   const train = randomTrainData(60, 40, 0.2, 2);
-  const model = createModel('als', { factors: 4, iterations: 200, cgSteps: 4, regularization: 2, alpha: 3 });
+  const model = createModel('als', { factors: 4, iterations: 200, cgSteps: 4, alpha: 3, ...reg });
   await model.fit(train, ctx);
   const fitted = new Float32Array(train.nItems);
   const folded = new Float32Array(train.nItems);
@@ -60,6 +61,7 @@ test('als fold-in of a known history matches the fitted user once ALS has conver
     for (let i = 0; i < train.nItems; i++) assert.ok(Math.abs(fitted[i]! - folded[i]!) < 1e-3 * scale, `user ${u} item ${i}: ${fitted[i]} vs ${folded[i]}`);
   }
 });
+}
 
 test('als explanations add up to the fold-in score of the user history, largest first', async () => {
   const train = randomTrainData(80, 50, 0.15, 4);
