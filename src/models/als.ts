@@ -3,6 +3,7 @@ import { Csr } from '../data/csr.js';
 import type { TrainData } from '../data/dataset.js';
 import { cholesky, choleskySolve } from '../math/cholesky.js';
 import { gramDense } from '../math/gram.js';
+import { alsScratch, implicitAlsRows } from '../math/implicit-als.js';
 import { Rng } from '../math/rng.js';
 import { WorkerTeam, sharedFloat32, sharedFloat64, weightedBounds } from '../math/team.js';
 import { cosineNeighboursOfRow, rowNorms, scoreRows } from '../math/factors.js';
@@ -29,6 +30,11 @@ const Params = z
     iterations: z.number().int().positive().default(15),
     /** conjugate-gradient steps per row and sweep, warm-started from the previous factors */
     cgSteps: z.number().int().positive().default(3),
+    /**
+     * Fold-in of a user seen in training (a server folding in their new events): conjugate-gradient steps
+     * warm-started from their trained factor, as the training sweeps do; 0 = the exact Cholesky solve.
+     */
+    foldInSteps: z.number().int().nonnegative().default(3),
     /** 'binary' treats every interaction as r = 1; 'value' uses ratings/weights as r */
     values: z.enum(['binary', 'value']).default('binary'),
     /** factors start uniform in [0, initScale) (as the implicit library does) */
@@ -158,7 +164,30 @@ export class Als implements Recommender {
   }
 
   /** Scores for a user known by their history: the exact solve of their factor, then x . y_i. */
+  /**
+   * A user seen in training (history.user) starts from their trained factor and takes `foldInSteps` CG
+   * steps on their new history: (foldInSteps + 1) (2 f^2 + 4 f n) FLOPs instead of the exact solve's
+   * f^3 / 3 + 2 f^2 n, about 5x less on ml-1m, where a server folds in a user at every new event.
+   * Anyone else gets the exact solve (there is no factor to start from).
+   */
   foldIn(history: History, out: Float32Array): void {
+    const u = history.user;
+    const f = this.params.factors;
+    if (u !== undefined && u >= 0 && u < this.nUsers && this.params.foldInSteps > 0) {
+      const n = history.items.length;
+      const row = {
+        nRows: 1,
+        nCols: this.nItems,
+        indptr: Int32Array.of(0, n),
+        indices: history.items,
+        data: history.values ?? new Float32Array(n).fill(1),
+      };
+      const x = this.userFactors.slice(u * f, (u + 1) * f);
+      const { foldInSteps, alpha, values, regularizationPerEvent } = this.params;
+      implicitAlsRows(row, x, this.itemFactors, this.gram, f, alpha, foldInSteps, values === 'binary', 0, 1, alsScratch(f), regularizationPerEvent);
+      this.scoreVector(x, 0, out);
+      return;
+    }
     const { x } = this.solveHistory(history.items, history.values);
     this.scoreVector(x, 0, out);
   }

@@ -82,3 +82,33 @@ test('als stops when its signal aborts', async () => {
   controller.abort(new Error('stop als'));
   await assert.rejects(createModel('als').fit(train, { ...ctx, signal: controller.signal }), /stop als/);
 });
+
+test('als fold-in of a trained user with a new event: warm-started CG steps land next to the exact solve', async () => {
+  const train = randomTrainData(80, 60, 0.15, 9);
+  const model = createModel('als', { factors: 8, iterations: 30 });
+  await model.fit(train, ctx);
+  const exact = new Float32Array(train.nItems);
+  const warm = new Float32Array(train.nItems);
+  const before = new Float32Array(train.nItems);
+  let checked = 0;
+  for (let u = 0; u < 80; u += 9) {
+    const seen = new Set(train.byUser.rowIndices(u));
+    const fresh = [...Array(train.nItems).keys()].find((i) => !seen.has(i))!;
+    const items = Int32Array.from([...train.byUser.rowIndices(u), fresh]);
+    model.scoreUser(u, before);
+    model.foldIn!({ items }, exact);
+    model.foldIn!({ items, user: u }, warm);
+    let gap = 0;
+    let moved = 0;
+    for (let i = 0; i < train.nItems; i++) {
+      gap = Math.max(gap, Math.abs(exact[i]! - warm[i]!));
+      moved = Math.max(moved, Math.abs(exact[i]! - before[i]!));
+    }
+    // the new event moves the scores; the warm start follows it to within a small fraction of that move
+    assert.ok(moved > 0, `user ${u}: the new event changed nothing`);
+    assert.ok(gap < 0.05 * moved, `user ${u}: warm-start gap ${gap} vs move ${moved}`);
+    assert.ok(warm[fresh]! > before[fresh]!, `user ${u}: the new item's score should rise`);
+    checked++;
+  }
+  assert.ok(checked >= 8);
+});
