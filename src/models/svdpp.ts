@@ -1,11 +1,8 @@
 import { z } from 'zod';
-import { Csr } from '../data/csr.js';
 import type { TrainData } from '../data/dataset.js';
-import { cosineNeighboursOfRow, rowNorms, scoreRows } from '../math/factors.js';
 import { Rng } from '../math/rng.js';
-import type { TopK } from '../math/topk.js';
-import { ensureNotAborted, type FitContext, type History, type ModelArtifact, type Reason, type Recommender } from './recommender.js';
-import { csrArrays, csrFromArrays } from './artifact-csr.js';
+import { BiasedFactorModel, ratingStats } from './biased-factors.js';
+import { ensureNotAborted, type FitContext, type History, type ModelArtifact, type Reason } from './recommender.js';
 import { registerModel } from './registry.js';
 
 const Params = z
@@ -30,25 +27,16 @@ type SvdppParams = z.infer<typeof Params>;
  * rating; this costs f per rating plus |N(u)| f per user and gives the same fit quality).
  * FLOPs per epoch: nnz * (10 f + 10) + 4 f nnz for the implicit sums and y updates.
  */
-export class Svdpp implements Recommender {
+export class Svdpp extends BiasedFactorModel {
   readonly name = 'svdpp';
-  private mu = 0;
-  private lo = -Infinity;
-  private hi = Infinity;
-  private userBias: Float32Array = new Float32Array(0);
-  private itemBias: Float32Array = new Float32Array(0);
-  private userFactors: Float32Array = new Float32Array(0);
-  private itemFactors: Float32Array = new Float32Array(0);
   /** y_j: the implicit factor of each item */
   private implicitFactors: Float32Array = new Float32Array(0);
   /** p_u + |N(u)|^-1/2 sum y_j per train user, computed once after fit */
-  private userVectors: Float32Array = new Float32Array(0);
-  private nUsers = 0;
-  private nItems = 0;
-  private history!: Csr;
-  private itemNorms: Float32Array | undefined;
+  private completed: Float32Array = new Float32Array(0);
 
-  constructor(readonly params: SvdppParams) {}
+  constructor(override readonly params: SvdppParams) {
+    super(params);
+  }
 
   async fit(train: TrainData, ctx: FitContext): Promise<void> {
     const p = this.params;
@@ -65,15 +53,7 @@ export class Svdpp implements Recommender {
     const bi = new Float32Array(nItems);
     const { indptr, indices, data } = byUser;
     const nnz = indices.length;
-    let sum = 0;
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let k = 0; k < nnz; k++) {
-      sum += data[k]!;
-      lo = Math.min(lo, data[k]!);
-      hi = Math.max(hi, data[k]!);
-    }
-    const mu = nnz ? sum / nnz : 0;
+    const { mu, lo, hi } = ratingStats(data);
     const lr = p.learningRate;
     const reg = p.regularization;
     const userOrder = Int32Array.from({ length: nUsers }, (_, u) => u);
@@ -141,23 +121,22 @@ export class Svdpp implements Recommender {
     } finally {
       task?.done();
     }
-    Object.assign(this, { mu, lo: nnz ? lo : -Infinity, hi: nnz ? hi : Infinity, nUsers, nItems });
-    this.userBias = bu;
-    this.itemBias = bi;
-    this.userFactors = P;
-    this.itemFactors = Q;
     this.implicitFactors = Yi;
-    this.history = byUser;
-    this.itemNorms = undefined;
-    this.userVectors = this.completeUsers();
+    this.setFitted({ mu, lo, hi, nUsers, nItems, userBias: bu, itemBias: bi, userFactors: P, itemFactors: Q, history: byUser });
+    this.completed = this.completeUsers();
+  }
+
+  protected userVectors(): Float32Array {
+    return this.completed;
   }
 
   /** p_u + |N(u)|^-1/2 sum_{j in N(u)} y_j for every train user. */
   private completeUsers(): Float32Array {
     const f = this.params.factors;
-    const out = this.userFactors.slice();
-    const { indptr, indices } = this.history;
-    for (let u = 0; u < this.nUsers; u++) {
+    const { userFactors, history, nUsers } = this.fitted;
+    const out = userFactors.slice();
+    const { indptr, indices } = history;
+    for (let u = 0; u < nUsers; u++) {
       const n = indptr[u + 1]! - indptr[u]!;
       if (n === 0) continue;
       const c = 1 / Math.sqrt(n);
@@ -169,25 +148,6 @@ export class Svdpp implements Recommender {
     return out;
   }
 
-  predictRating(user: number, item: number): number {
-    const f = this.params.factors;
-    let s = this.mu + (this.userBias[user] ?? 0) + (this.itemBias[item] ?? 0);
-    if (user >= 0 && user < this.nUsers && item >= 0 && item < this.nItems) {
-      for (let k = 0; k < f; k++) s += this.userVectors[user * f + k]! * this.itemFactors[item * f + k]!;
-    }
-    return Math.min(this.hi, Math.max(this.lo, s));
-  }
-
-  scoreUser(user: number, out: Float32Array): void {
-    this.scoreVector(this.userVectors, user * this.params.factors, this.userBias[user]!, out);
-  }
-
-  private scoreVector(x: Float32Array | Float64Array, xo: number, bu: number, out: Float32Array): void {
-    scoreRows(this.itemFactors, this.params.factors, x, xo, out.subarray(0, this.nItems));
-    const base = this.mu + bu;
-    for (let i = 0; i < this.nItems; i++) out[i]! += base + this.itemBias[i]!;
-  }
-
   /**
    * A user unseen at fit time: p_u = 0 and the implicit part |h|^-1/2 sum y_j from their items, which
    * is what SVD++ was designed for; b_u is their shrunk mean residual when ratings are given.
@@ -195,25 +155,12 @@ export class Svdpp implements Recommender {
   foldIn(history: History, out: Float32Array): void {
     const f = this.params.factors;
     const x = new Float64Array(f);
-    const items = history.items.filter((i) => i >= 0 && i < this.nItems);
-    let bu = 0;
+    const items = history.items.filter((i) => i >= 0 && i < this.fitted.nItems);
     if (items.length) {
       const c = 1 / Math.sqrt(items.length);
       for (const j of items) for (let k = 0; k < f; k++) x[k]! += c * this.implicitFactors[j * f + k]!;
-      if (history.values) {
-        let s = 0;
-        history.items.forEach((i, t) => {
-          if (i >= 0 && i < this.nItems) s += history.values![t]! - this.mu - this.itemBias[i]!;
-        });
-        bu = s / (items.length + 15);
-      }
     }
-    this.scoreVector(x, 0, bu, out);
-  }
-
-  similarItems(item: number, k: number): TopK {
-    this.itemNorms ??= rowNorms(this.itemFactors, this.nItems, this.params.factors);
-    return cosineNeighboursOfRow(this.itemFactors, this.nItems, this.params.factors, this.itemNorms, item, k);
+    this.scoreVector(x, 0, this.foldInBias(history.items, history.values), out);
   }
 
   /**
@@ -222,15 +169,9 @@ export class Svdpp implements Recommender {
    */
   explain(user: number, item: number, limit = 3): Reason[] {
     const f = this.params.factors;
-    const Q = this.itemFactors;
-    let taste = 0;
-    for (let k = 0; k < f; k++) taste += this.userFactors[user * f + k]! * Q[item * f + k]!;
-    const reasons: Reason[] = [
-      { kind: 'popularity', weight: this.itemBias[item]!, text: `rated ${this.itemBias[item]! >= 0 ? 'above' : 'below'} average by others` },
-      { kind: 'user', id: user, weight: this.userBias[user]!, text: `you rate ${this.userBias[user]! >= 0 ? 'above' : 'below'} average` },
-      { kind: 'model', weight: taste, text: taste >= 0 ? 'matches your taste' : 'does not match your taste' },
-    ];
-    const rated = this.history.rowIndices(user);
+    const Q = this.fitted.itemFactors;
+    const reasons = this.biasReasons(user, item);
+    const rated = this.fitted.history.rowIndices(user);
     const c = rated.length ? 1 / Math.sqrt(rated.length) : 0;
     for (const j of rated) {
       let s = 0;
@@ -240,33 +181,15 @@ export class Svdpp implements Recommender {
     return reasons.sort((a, b) => b.weight - a.weight).slice(0, limit);
   }
 
-  save(): ModelArtifact {
-    return {
-      model: this.name,
-      version: 1,
-      params: { ...this.params },
-      meta: { mu: this.mu, lo: this.lo, hi: this.hi, nUsers: this.nUsers, nItems: this.nItems },
-      arrays: {
-        userBias: this.userBias,
-        itemBias: this.itemBias,
-        userFactors: this.userFactors,
-        itemFactors: this.itemFactors,
-        implicitFactors: this.implicitFactors,
-        ...csrArrays('hist', this.history),
-      },
-    };
+  override save(): ModelArtifact {
+    return this.artifact({ implicitFactors: this.implicitFactors });
   }
 
   static load(a: ModelArtifact): Svdpp {
     const m = new Svdpp(Params.parse(a.params));
-    Object.assign(m, { mu: a.meta.mu, lo: a.meta.lo ?? -Infinity, hi: a.meta.hi ?? Infinity, nUsers: a.meta.nUsers, nItems: a.meta.nItems });
-    m.userBias = a.arrays.userBias as Float32Array;
-    m.itemBias = a.arrays.itemBias as Float32Array;
-    m.userFactors = a.arrays.userFactors as Float32Array;
-    m.itemFactors = a.arrays.itemFactors as Float32Array;
+    m.restore(a);
     m.implicitFactors = a.arrays.implicitFactors as Float32Array;
-    m.history = csrFromArrays(a, 'hist', m.nUsers, m.nItems);
-    m.userVectors = m.completeUsers();
+    m.completed = m.completeUsers();
     return m;
   }
 }

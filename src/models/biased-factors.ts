@@ -1,0 +1,156 @@
+import type { Csr } from '../data/csr.js';
+import { cosineNeighboursOfRow, rowNorms, scoreRows } from '../math/factors.js';
+import type { TopK } from '../math/topk.js';
+import { csrArrays, csrFromArrays } from './artifact-csr.js';
+import type { History, ModelArtifact, Reason, Recommender } from './recommender.js';
+
+/** What a fitted explicit-rating factor model holds: r(u,i) = mu + b_u + b_i + x_u . q_i. */
+export interface BiasedFactors {
+  mu: number;
+  /** the train rating range, predictions are clipped to it */
+  lo: number;
+  hi: number;
+  userBias: Float32Array;
+  itemBias: Float32Array;
+  /** p_u, the free user factors */
+  userFactors: Float32Array;
+  /** q_i */
+  itemFactors: Float32Array;
+  nUsers: number;
+  nItems: number;
+  /** train histories (explanations, fold-in of implicit parts) */
+  history: Csr;
+}
+
+/** Mean and range of the train ratings (mu = 0 and an open range when there are none). */
+export function ratingStats(values: Float32Array): { mu: number; lo: number; hi: number } {
+  if (values.length === 0) return { mu: 0, lo: -Infinity, hi: Infinity };
+  let sum = 0;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let k = 0; k < values.length; k++) {
+    const v = values[k]!;
+    sum += v;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return { mu: sum / values.length, lo, hi };
+}
+
+/** Shrinkage of a folded-in user's mean residual toward 0, in pseudo-ratings. */
+const FOLD_IN_BIAS_SHRINKAGE = 15;
+
+/**
+ * The shared half of the biased factor models for explicit ratings (`mf`, `svdpp`): prediction, scoring,
+ * item similarity, the bias part of explanations and the artifact. A subclass fits the factors and says
+ * which vector scores a train user (`userVectors`: p_u for mf, p_u plus the implicit part for SVD++).
+ */
+export abstract class BiasedFactorModel implements Recommender {
+  abstract readonly name: string;
+  protected fitted!: BiasedFactors;
+  private itemNorms: Float32Array | undefined;
+
+  constructor(readonly params: { factors: number } & Record<string, unknown>) {}
+
+  abstract fit(...args: Parameters<Recommender['fit']>): Promise<void>;
+  abstract foldIn(history: History, out: Float32Array): void;
+  abstract explain(user: number, item: number, limit?: number): Reason[];
+
+  /** The vector each train user is scored with, nUsers x f. */
+  protected abstract userVectors(): Float32Array;
+
+  protected setFitted(fitted: BiasedFactors): void {
+    this.fitted = fitted;
+    this.itemNorms = undefined;
+  }
+
+  predictRating(user: number, item: number): number {
+    const { mu, lo, hi, userBias, itemBias, itemFactors, nUsers, nItems } = this.fitted;
+    const f = this.params.factors;
+    const users = this.userVectors();
+    let s = mu + (userBias[user] ?? 0) + (itemBias[item] ?? 0);
+    if (user >= 0 && user < nUsers && item >= 0 && item < nItems) {
+      for (let k = 0; k < f; k++) s += users[user * f + k]! * itemFactors[item * f + k]!;
+    }
+    return Math.min(hi, Math.max(lo, s));
+  }
+
+  scoreUser(user: number, out: Float32Array): void {
+    this.scoreVector(this.userVectors(), user * this.params.factors, this.fitted.userBias[user]!, out);
+  }
+
+  /** out[i] = mu + b_u + b_i + x . q_i (unclipped: ties at the top of the scale would hide the order). */
+  protected scoreVector(x: Float32Array | Float64Array, xo: number, bu: number, out: Float32Array): void {
+    const { mu, itemBias, itemFactors, nItems } = this.fitted;
+    scoreRows(itemFactors, this.params.factors, x, xo, out.subarray(0, nItems));
+    const base = mu + bu;
+    for (let i = 0; i < nItems; i++) out[i]! += base + itemBias[i]!;
+  }
+
+  /** A folded-in user's bias: their mean residual over the known items they rated, shrunk toward 0. */
+  protected foldInBias(items: Int32Array, ratings: Float32Array | undefined): number {
+    if (!ratings) return 0;
+    const { mu, itemBias, nItems } = this.fitted;
+    let sum = 0;
+    let n = 0;
+    for (let t = 0; t < items.length; t++) {
+      const i = items[t]!;
+      if (i < 0 || i >= nItems) continue;
+      sum += ratings[t]! - mu - itemBias[i]!;
+      n++;
+    }
+    return n ? sum / (n + FOLD_IN_BIAS_SHRINKAGE) : 0;
+  }
+
+  similarItems(item: number, k: number): TopK {
+    const { itemFactors, nItems } = this.fitted;
+    this.itemNorms ??= rowNorms(itemFactors, nItems, this.params.factors);
+    return cosineNeighboursOfRow(itemFactors, nItems, this.params.factors, this.itemNorms, item, k);
+  }
+
+  /** The parts every biased model shares: the item's bias, the user's bias and the taste match p_u . q_i. */
+  protected biasReasons(user: number, item: number): Reason[] {
+    const { userBias, itemBias, userFactors, itemFactors } = this.fitted;
+    const f = this.params.factors;
+    let taste = 0;
+    for (let k = 0; k < f; k++) taste += userFactors[user * f + k]! * itemFactors[item * f + k]!;
+    return [
+      { kind: 'popularity', weight: itemBias[item]!, text: `rated ${itemBias[item]! >= 0 ? 'above' : 'below'} average by others` },
+      { kind: 'user', id: user, weight: userBias[user]!, text: `you rate ${userBias[user]! >= 0 ? 'above' : 'below'} average` },
+      { kind: 'model', weight: taste, text: taste >= 0 ? 'matches your taste' : 'does not match your taste' },
+    ];
+  }
+
+  /** The artifact: the shared arrays plus the subclass's own (`extra`). */
+  protected artifact(extra: Record<string, Float32Array> = {}): ModelArtifact {
+    const { mu, lo, hi, nUsers, nItems, userBias, itemBias, userFactors, itemFactors, history } = this.fitted;
+    return {
+      model: this.name,
+      version: 1,
+      params: { ...this.params },
+      meta: { mu, lo, hi, nUsers, nItems },
+      arrays: { userBias, itemBias, userFactors, itemFactors, ...extra, ...csrArrays('hist', history) },
+    };
+  }
+
+  save(): ModelArtifact {
+    return this.artifact();
+  }
+
+  /** Restores what `artifact()` wrote (call from a subclass's static load, then restore its extras). */
+  protected restore(a: ModelArtifact): void {
+    const meta = a.meta as { mu: number; lo?: number; hi?: number; nUsers: number; nItems: number };
+    this.setFitted({
+      mu: meta.mu,
+      lo: meta.lo ?? -Infinity,
+      hi: meta.hi ?? Infinity,
+      nUsers: meta.nUsers,
+      nItems: meta.nItems,
+      userBias: a.arrays.userBias as Float32Array,
+      itemBias: a.arrays.itemBias as Float32Array,
+      userFactors: a.arrays.userFactors as Float32Array,
+      itemFactors: a.arrays.itemFactors as Float32Array,
+      history: csrFromArrays(a, 'hist', meta.nUsers, meta.nItems),
+    });
+  }
+}
