@@ -6,22 +6,10 @@ import type { TopK } from '../math/topk.js';
 import { applyWeighting } from '../math/weighting.js';
 import type { FitContext, History, ModelArtifact, Reason, Recommender } from './recommender.js';
 import { csrArrays, csrFromArrays } from './artifact-csr.js';
+import { neighbourhoodParams } from './knn-params.js';
 import { registerModel } from './registry.js';
 
-const Params = z
-  .object({
-    /** neighbours kept per item */
-    k: z.number().int().positive().default(100),
-    /** shrinkage added to the cosine denominator: damps similarities backed by few co-occurrences */
-    shrink: z.number().nonnegative().default(10),
-    /** term weighting of the item x user matrix before the cosine */
-    weighting: z.enum(['none', 'tfidf', 'bm25']).default('none'),
-    bm25K1: z.number().positive().default(1.2),
-    bm25B: z.number().min(0).max(1).default(0.75),
-    /** 'binary' treats every interaction as 1; 'value' uses ratings/weights */
-    values: z.enum(['binary', 'value']).default('binary'),
-  })
-  .strict();
+const Params = neighbourhoodParams(100);
 type ItemKnnParams = z.infer<typeof Params>;
 
 /**

@@ -7,21 +7,10 @@ import { topK } from '../math/topk.js';
 import { applyWeighting } from '../math/weighting.js';
 import type { FitContext, History, ModelArtifact, Reason, Recommender } from './recommender.js';
 import { csrArrays, csrFromArrays } from './artifact-csr.js';
+import { neighbourhoodParams } from './knn-params.js';
 import { registerModel } from './registry.js';
 
-const Params = z
-  .object({
-    /** neighbours kept per user */
-    k: z.number().int().positive().default(50),
-    /** shrinkage added to the cosine denominator */
-    shrink: z.number().nonnegative().default(10),
-    /** term weighting of the user x item matrix (items as terms: popular items weigh less) */
-    weighting: z.enum(['none', 'tfidf', 'bm25']).default('none'),
-    bm25K1: z.number().positive().default(1.2),
-    bm25B: z.number().min(0).max(1).default(0.75),
-    values: z.enum(['binary', 'value']).default('binary'),
-  })
-  .strict();
+const Params = neighbourhoodParams(50);
 type UserKnnParams = z.infer<typeof Params>;
 
 /**
