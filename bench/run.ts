@@ -11,6 +11,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sequence } from './sequence.js';
+import { cold } from './cold.js';
+import { fusion } from './fusion.js';
+import { towers } from './towers.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const data = path.resolve(root, '../shared/data');
@@ -292,38 +296,7 @@ async function kernels(): Promise<string> {
   ].join('\n');
 }
 
-/** Issue 4: fused retrievers against the best single model in one run. */
-function fusion(): string {
-  const rows: string[] = [];
-  for (const name of ['ml-100k', 'ml-latest-small']) {
-    const dir = path.join(data, name);
-    const base = ['--protocol', 'ratio', '--k', '10', '--seed', '42', '--json'];
-    const runs: [string, Run][] = [];
-    for (const model of ['popularity', 'itemknn', 'als']) runs.push([model, unirec(['evaluate', '--data', dir, '--model', model, ...base])]);
-    for (const fusion of ['weighted', 'rrf', 'learned']) {
-      runs.push([`pipeline (${fusion})`, unirec(['evaluate', '--data', dir, '--model', 'pipeline', '--params', JSON.stringify({ fusion }), ...base])]);
-    }
-    const best = Math.max(...runs.slice(0, 3).map(([, r]) => r.report.metrics['ndcg@10'] as number));
-    for (const [model, r] of runs) {
-      const m = r.report.metrics;
-      rows.push(`| ${name} | ${model} | ${fmt(m['ndcg@10'])} | ${((m['ndcg@10'] / best - 1) * 100).toFixed(1)}% | ${fmt(m['recall@10'])} | ${fmt(m.auc)} | ${fmt(m['coverage@10'])} | ${fmt(r.report.fit_seconds, 2)} |`);
-    }
-  }
-  return [
-    '```sh',
-    'npx unirec evaluate --data ../shared/data/<ml-100k|ml-latest-small> --model pipeline --params \'{"fusion":"learned"}\' --protocol ratio --k 10 --seed 42 --json',
-    '```',
-    '',
-    'The pipeline fuses als, itemknn and popularity (its default retrievers). "learned" fits a logistic-regression ranker',
-    'on the valid split over the retrievers\' standardised scores and ranks only their top-200 candidates.',
-    '',
-    '| data | model | NDCG@10 | vs best single | Recall@10 | AUC | coverage@10 | fit s |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...rows,
-  ].join('\n');
-}
-
-const suites: Record<string, () => string | Promise<string>> = { foundation, 'knn-kernel': knnKernel, latent, kernels, fusion };
+const suites: Record<string, () => string | Promise<string>> = { foundation, 'knn-kernel': knnKernel, latent, kernels, fusion, cold, towers, sequence };
 
 function writeSection(name: string, body: string): void {
   const file = path.join(root, 'BENCHMARKS.md');

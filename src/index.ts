@@ -40,6 +40,12 @@ export {
   type DiscreteAttribute,
 } from './features/index.js';
 
+export type { TextEncoder } from './text/encoder.js';
+export { loadTextEncoder, TEXT_ENCODERS, type TextEncoderName, type TextEncoderOptions } from './text/load.js';
+export { itemTextVectors, type ItemTextVectors, type ItemVectorOptions } from './text/item-vectors.js';
+export { itemTexts, type ItemTextOptions } from './text/item-text.js';
+export { VectorCache, CachedEncoder, defaultCachePath } from './text/vector-cache.js';
+
 export { topK, type TopK } from './math/topk.js';
 export { Rng } from './math/rng.js';
 

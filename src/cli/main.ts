@@ -8,6 +8,7 @@ import { importCommand } from './import.js';
 import { trainCommand } from './train.js';
 import { serveCommand } from './serve.js';
 import { tuneCommand } from './tune.js';
+import { reportCommand } from './report.js';
 
 export function buildProgram(): Command {
   const program = new Command('unirec')
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   trainCommand(program);
   serveCommand(program);
   tuneCommand(program);
+  reportCommand(program);
   return program;
 }
 

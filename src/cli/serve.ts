@@ -20,6 +20,7 @@ interface ServeFlags {
   trainThreads: number;
   sync: 'full' | 'normal';
   log?: boolean;
+  runs?: string;
 }
 
 export function serveCommand(program: Command): void {
@@ -34,6 +35,7 @@ export function serveCommand(program: Command): void {
     .option('--train-threads <n>', 'threads for a background training job', positiveInt('--train-threads'), 1)
     .addOption(new Option('--sync <mode>', 'full: an acknowledged write survives a power cut; normal: a process crash').choices(['full', 'normal']).default('full'))
     .option('--log', 'log every request on stderr')
+    .option('--runs <dir>', 'folder of `unirec evaluate --json` results (*.json, *.jsonl) for the dashboard\'s experiment page')
     .action(async (flags: ServeFlags) => {
       const keys = parseApiKeys(flags.apiKey, process.env.UNIREC_API_KEYS);
       const server = await startServer({
@@ -45,11 +47,13 @@ export function serveCommand(program: Command): void {
         trainThreads: flags.trainThreads,
         synchronous: flags.sync,
         log: flags.log,
+        runsDir: flags.runs,
       });
       // The contract: the first line on stdout is the URL (scripts and tests read it).
       process.stdout.write(`${server.url}\n`);
       const live = server.service.live;
       process.stderr.write(`unirec: serving ${flags.db}: ${server.service.catalog.items.size} items, ${server.service.catalog.users.size} users, model ${live?.label ?? 'none (popularity fallback)'}\n`);
+      process.stderr.write(`unirec: dashboard at ${server.url}/dashboard/\n`);
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
           process.stderr.write(`unirec: ${signal}: closing\n`);

@@ -9,6 +9,7 @@ import { modelNames } from '../models/registry.js';
 import { silentProgress, type Progress } from '../progress.js';
 import { beyondAccuracy, itemPopularity } from './beyond.js';
 import { N_RANKING, ratingErrors } from './metrics.js';
+import { popularityCurve, type PopularityCurve } from './popularity-curve.js';
 import { allocOutput, rankUsers, Scratch, scoreFunction, type FoldInInput, type RankInput, type RankOutput } from './rank-users.js';
 import { activitySlices, BUCKET_NAMES, demographicSlices, itemSlices, popularityBuckets, summarize, type SliceReport } from './slices.js';
 import { rankOnWorkers } from './workers.js';
@@ -51,6 +52,8 @@ export interface RankingResult {
   warnings: string[];
   /** users evaluated (with at least one relevant test item) */
   users: number;
+  /** catalogue vs recommended popularity by popularity bucket, at every K */
+  popularityCurve: PopularityCurve;
 }
 
 export const SAMPLED_WARNING =
@@ -174,12 +177,13 @@ function report(out: RankOutput, input: RankInput, opts: RankingOptions): Rankin
     lists.push(len < 0 ? list : list.subarray(0, len));
   }
   Object.assign(metrics, beyondAccuracy(lists, ks, opts.train.byItem, opts.itemTable ?? opts.train.itemTable));
+  const pop = itemPopularity(opts.train.byItem);
   const slices = [
     ...activitySlices(out, ks, trainCount),
-    ...itemSlices(out, ks, input.itemBucket, itemPopularity(opts.train.byItem)),
+    ...itemSlices(out, ks, input.itemBucket, pop),
     ...demographicSlices(out, ks, input.users, opts.userTable ?? opts.train.userTable),
   ];
-  return { metrics, slices, warnings, users };
+  return { metrics, slices, warnings, users, popularityCurve: popularityCurve(lists, ks, pop) };
 }
 
 /** RMSE and MAE of a rating model's predictions on the test interactions. */

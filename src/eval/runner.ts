@@ -3,7 +3,8 @@ import { makeSplits, type Protocol, type Split } from '../data/splits.js';
 import '../models/index.js';
 import { createModel, parseParams } from '../models/registry.js';
 import type { Progress } from '../progress.js';
-import { evaluateRanking, evaluateRatings } from './evaluator.js';
+import { evaluateRanking, evaluateRatings, normalizeKs } from './evaluator.js';
+import type { PopularityCurve } from './popularity-curve.js';
 import type { SliceReport } from './slices.js';
 
 export interface RunOptions {
@@ -32,7 +33,13 @@ export interface EvaluationReport {
   params: Record<string, unknown>;
   protocol: Protocol;
   seed: number;
+  /** the dataset's short name (folder or config name) */
+  dataset?: string;
   data: { users: number; items: number; interactions: number };
+  /** the cut-offs of the @K metrics, ascending */
+  ks?: number[];
+  /** users with a test item that could be ranked (single-split protocols) */
+  evaluated_users?: number;
   /** kfold: the mean over folds, with `<metric>_std` siblings */
   metrics: Record<string, number>;
   /** kfold: per fold, averaged over folds */
@@ -40,6 +47,8 @@ export interface EvaluationReport {
   eval_seconds: number;
   /** per user activity / item popularity / demographic group (single-split protocols) */
   slices?: SliceReport[];
+  /** recommended vs catalogue popularity by popularity bucket (single-split protocols) */
+  popularity_curve?: PopularityCurve;
   warnings?: string[];
   /** kfold: how many folds were averaged */
   folds?: number;
@@ -61,6 +70,8 @@ export async function runEvaluation(opts: RunOptions): Promise<EvaluationReport>
   const perFold: Record<string, number>[] = [];
   const warnings = new Set<string>();
   let slices: SliceReport[] | undefined;
+  let curve: PopularityCurve | undefined;
+  let evaluatedUsers: number | undefined;
   let fitSeconds = 0;
   let evalSeconds = 0;
   for (const split of splits) {
@@ -68,6 +79,8 @@ export async function runEvaluation(opts: RunOptions): Promise<EvaluationReport>
     perFold.push(fold.metrics);
     for (const w of fold.warnings) warnings.add(w);
     slices ??= fold.slices;
+    curve ??= fold.popularityCurve;
+    evaluatedUsers ??= fold.users;
     fitSeconds += fold.fitSeconds;
     evalSeconds += fold.evalSeconds;
   }
@@ -76,13 +89,20 @@ export async function runEvaluation(opts: RunOptions): Promise<EvaluationReport>
     params,
     protocol: opts.protocol,
     seed: opts.seed,
+    dataset: ds.name,
     data: { users: ds.users.size, items: ds.items.size, interactions: ds.interactions.length },
+    ks: normalizeKs(opts.ks ?? [10]),
     metrics: splits.length === 1 ? perFold[0]! : meanAndStd(perFold),
     fit_seconds: round(fitSeconds / splits.length),
     eval_seconds: round(evalSeconds / splits.length),
   };
-  if (splits.length === 1) report.slices = slices;
-  else report.folds = splits.length;
+  if (splits.length === 1) {
+    report.evaluated_users = evaluatedUsers;
+    report.slices = slices;
+    report.popularity_curve = curve;
+  } else {
+    report.folds = splits.length;
+  }
   if (warnings.size) report.warnings = [...warnings];
   if (splits[0]!.candidates) report.cold = { items: splits[0]!.candidates.length };
   if (splits[0]!.coldUsers) report.cold = { users: splits[0]!.coldUsers.length, events: opts.coldEvents ?? 0 };
@@ -95,7 +115,15 @@ async function runSplit(
   opts: RunOptions,
   params: Record<string, unknown>,
   sampled: { n: number; seed: number } | undefined,
-): Promise<{ metrics: Record<string, number>; slices: SliceReport[]; warnings: string[]; fitSeconds: number; evalSeconds: number }> {
+): Promise<{
+  metrics: Record<string, number>;
+  slices: SliceReport[];
+  popularityCurve: PopularityCurve;
+  users: number;
+  warnings: string[];
+  fitSeconds: number;
+  evalSeconds: number;
+}> {
   const train = ds.interactions.select(split.train);
   const onValid = opts.on === 'valid';
   const valid = onValid ? ds.interactions.select([]) : ds.interactions.select(split.valid);
@@ -135,6 +163,8 @@ async function runSplit(
   return {
     metrics,
     slices: ranking.slices,
+    popularityCurve: ranking.popularityCurve,
+    users: ranking.users,
     warnings: ranking.warnings,
     fitSeconds: (t1 - t0) / 1000,
     evalSeconds: (t2 - t1) / 1000,

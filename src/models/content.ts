@@ -3,7 +3,10 @@ import { Csr } from '../data/csr.js';
 import type { TrainData } from '../data/dataset.js';
 import { UnirecError } from '../errors.js';
 import type { FeatureMatrix } from '../features/block.js';
+import { TEXT_VECTOR_COLUMN } from '../features/dense.js';
 import { itemFeatures } from '../features/item.js';
+import { itemTextVectors } from '../text/item-vectors.js';
+import { TEXT_ENCODERS } from '../text/load.js';
 import { topK, type TopK } from '../math/topk.js';
 import type { FitContext, History, ModelArtifact, Reason, Recommender } from './recommender.js';
 import { csrArrays, csrFromArrays } from './artifact-csr.js';
@@ -25,6 +28,15 @@ const Params = z
     rating: z.enum(['binary', 'value', 'centered']).default('value'),
     /** recency: an event this much older (in ts units: seconds, or positions for sequences) than the user's latest weighs half; 0 = off */
     halfLife: z.number().nonnegative().default(0),
+    /**
+     * Also describe items by a pretrained text encoder's vector of their text (title, genres, tags,
+     * description; src/text): 'use-lite' (Universal Sentence Encoder Lite, 512-d), 'glove' (word
+     * vectors, needs textEncoderPath or UNIREC_GLOVE_PATH), 'onnx' (your own sentence-transformer).
+     * The block's weight is weights["text vector"] (default 2). Vectors are cached on disk.
+     */
+    textEncoder: z.enum(['none', ...TEXT_ENCODERS]).default('none'),
+    /** the encoder's model folder (see textEncoder) */
+    textEncoderPath: z.string().optional(),
   })
   .strict();
 type ContentParams = z.infer<typeof Params>;
@@ -48,11 +60,11 @@ export class Content implements Recommender {
 
   constructor(readonly params: ContentParams) {}
 
-  async fit(train: TrainData, _ctx: FitContext): Promise<void> {
+  async fit(train: TrainData, ctx: FitContext): Promise<void> {
     if (!train.itemTable || train.itemTable.columns.size === 0) {
       throw new UnirecError('model "content" needs item attributes (genres, tags, titles...), and this data has none');
     }
-    const f = this.buildFeatures(train);
+    const f = await this.buildFeatures(train, ctx);
     if (f.names.length === 0) throw new UnirecError('model "content": no usable item attribute column (all empty or id-like)');
     this.features = f.matrix;
     this.names = f.names;
@@ -61,13 +73,16 @@ export class Content implements Recommender {
     this.profileBuf = new Float64Array(f.names.length);
   }
 
-  private buildFeatures(train: TrainData): FeatureMatrix {
+  private async buildFeatures(train: TrainData, ctx: FitContext): Promise<FeatureMatrix> {
     const table = train.itemTable!;
     if (table.size !== train.nItems) throw new RangeError(`item table has ${table.size} rows, train has ${train.nItems} items`);
+    const p = this.params;
+    const text = p.textEncoder === 'none' ? undefined : await itemTextVectors(table, { encoder: p.textEncoder, path: p.textEncoderPath, progress: ctx.progress });
     return itemFeatures(table, {
-      weights: this.params.weights,
-      bins: this.params.bins,
-      text: { weighting: this.params.text },
+      weights: p.weights,
+      bins: p.bins,
+      text: { weighting: p.text },
+      textVectors: text && { vectors: text.vectors, dim: text.dim, label: `${TEXT_VECTOR_COLUMN} (${p.textEncoder})` },
     });
   }
 
@@ -181,7 +196,7 @@ export class Content implements Recommender {
 
   /** The features the item shares with the user's profile, with their share of the score. */
   explain(user: number, item: number, limit = 3): Reason[] {
-    const parts = this.featureContributions(user, item);
+    const parts = groupTextVector(this.featureContributions(user, item));
     const total = parts.reduce((s, c) => s + c.weight, 0);
     return parts
       .filter((c) => c.weight > 0)
@@ -222,6 +237,18 @@ export class Content implements Recommender {
     m.profileBuf = new Float64Array(m.names.length);
     return m;
   }
+}
+
+/**
+ * The components of a text-encoder vector mean nothing one by one: their contributions become one
+ * part, "text vector (use-lite)", at the place its total weight ranks.
+ */
+function groupTextVector(parts: { feature: number; name: string; weight: number }[]): { feature: number; name: string; weight: number }[] {
+  const prefix = `${TEXT_VECTOR_COLUMN} `;
+  const text = parts.filter((c) => c.name.startsWith(prefix));
+  if (text.length === 0) return parts;
+  const whole = { feature: text[0]!.feature, name: `similar text: ${text[0]!.name.replace(/ #\d+$/, '')}`, weight: text.reduce((s, c) => s + c.weight, 0) };
+  return [...parts.filter((c) => !c.name.startsWith(prefix)), whole].sort((a, b) => b.weight - a.weight);
 }
 
 registerModel({

@@ -11,7 +11,11 @@ import './demographic.js';
 import './bpr.js';
 import './mf.js';
 import './svdpp.js';
+import './hybrid-mf.js';
 import './pipeline.js';
+import './sasrec.js';
+import './bert4rec.js';
+import './two-tower.js';
 
 export { createModel, loadModel, modelNames, modelSpec, parseParams, registerModel } from './registry.js';
 export type { FitContext, History, ModelArtifact, Reason, Recommender } from './recommender.js';

@@ -4,6 +4,11 @@ import { Csr } from '../data/csr.js';
 import { solveSpd } from '../math/cholesky.js';
 import { Rng } from '../math/rng.js';
 import { topK, type TopK } from '../math/topk.js';
+import { UnirecError } from '../errors.js';
+import { itemFeatures } from '../features/item.js';
+import { Gbdt as GbdtModel } from '../pipeline/gbdt.js';
+import { RerankStage, Reranker } from '../pipeline/rerank.js';
+import { csrArrays, csrFromArrays } from './artifact-csr.js';
 import { ensureNotAborted, type FitContext, type History, type ModelArtifact, type Reason, type Recommender } from './recommender.js';
 import { createModel, loadModel, registerModel } from './registry.js';
 
@@ -14,6 +19,22 @@ const Retriever = z.strictObject({
   weight: z.number().nonnegative().default(1),
 });
 
+/** What the learned ranker sees about a (user, candidate) pair besides each retriever's standardised score. */
+const RANKER_INPUTS = ['rank', 'popularity', 'profile', 'activity'] as const;
+type RankerInput = (typeof RANKER_INPUTS)[number];
+
+const Gbdt = z.strictObject({
+  trees: z.number().int().positive().default(100),
+  /** small, well-filled trees: deeper (4) trees with 20-row leaves overfit the valid split (measured on ml-100k, ml-latest-small) */
+  depth: z.number().int().min(1).max(8).default(3),
+  learningRate: z.number().positive().default(0.05),
+  bins: z.number().int().min(2).max(255).default(64),
+  minLeaf: z.number().int().positive().default(100),
+  l2: z.number().nonnegative().default(1),
+  /** 'logistic': pointwise; 'pairwise': LambdaRank within each user's candidates */
+  loss: z.enum(['logistic', 'pairwise']).default('logistic'),
+});
+
 const Params = z
   .object({
     retrievers: z
@@ -22,38 +43,68 @@ const Params = z
       .default(['als', 'itemknn', 'popularity'].map((model) => ({ model, params: {}, weight: 1 }))),
     /**
      * 'weighted': sum of weight x standardised score; 'rrf': reciprocal-rank fusion (Cormack et al. 2009)
-     * over each retriever's top `candidates`; 'learned': a logistic-regression ranker over the standardised
-     * scores, fitted on the valid split (falls back to 'weighted' when fit gets no valid split).
+     * over each retriever's top `candidates`; 'learned': a ranker (see `ranker`) fitted on the valid split
+     * that orders the retrievers' top candidates (falls back to 'weighted' when fit gets no valid split).
      */
     fusion: z.enum(['weighted', 'rrf', 'learned']).default('learned'),
     rrfK: z.number().positive().default(60),
     candidates: z.number().int().positive().default(200),
+    /** learned: logistic regression, or gradient-boosted trees (histogram GBDT, pipeline/gbdt.ts) */
+    ranker: z.enum(['logistic', 'gbdt']).default('logistic'),
+    /**
+     * learned: inputs besides the standardised scores: each retriever's rank ('rank', log2(2 + rank)),
+     * the item's log train count ('popularity'), the cosine of the item's features with the user's
+     * ('profile', needs item attributes), the user's log event count ('activity').
+     */
+    rankerInputs: z.array(z.enum(RANKER_INPUTS)).default([...RANKER_INPUTS]),
+    gbdt: Gbdt.default(Gbdt.parse({})),
     /** learned: users sampled from valid to fit the ranker, and negatives per positive */
     rankerUsers: z.number().int().positive().default(2000),
     negatives: z.number().int().positive().default(8),
-    /** learned: L2 penalty of the logistic regression */
+    /** learned (logistic): L2 penalty of the logistic regression */
     l2: z.number().nonnegative().default(1),
+    /** re-ranking stages after fusion, in order (pipeline/rerank.ts): mmr, calibrate, filter */
+    rerank: z.array(RerankStage).default([]),
+    /** how many top positions the re-ordering stages choose */
+    rerankK: z.number().int().positive().default(20),
   })
   .strict();
 type PipelineParams = z.infer<typeof Params>;
 
+/** The learned ranker: a linear model over the inputs, or boosted trees. */
+type Ranker = { kind: 'logistic'; weights: Float64Array } | { kind: 'gbdt'; trees: GbdtModel };
+
 /**
- * Several retrievers fused into one ranking: the "retrieve -> fuse" half of the pipeline as a model,
- * so it is fitted, evaluated, saved and served like any other. Scores of different models live on
- * different scales, so each retriever's scores for a user are standardised (z-scores over the catalogue)
- * before a weighted sum; the learned ranker picks those weights (and so which retriever to trust) by
- * logistic regression on held-out valid interactions against the retrievers' other top candidates, and
- * then ranks only those candidates (retrieve, then rank).
+ * Several retrievers fused into one ranking, then re-ranked: the "retrieve -> fuse -> re-rank" pipeline
+ * as a model, so it is fitted, evaluated, saved and served like any other. Scores of different models
+ * live on different scales, so each retriever's scores for a user are standardised (z-scores over the
+ * catalogue) before a weighted sum. The learned ranker is fitted on held-out valid interactions against
+ * the retrievers' other top candidates, over the z-scores plus ranks, item popularity, the item's match
+ * with the user's feature profile and the user's activity, and then ranks only those candidates
+ * (retrieve, then rank). Re-rank stages (diversity, popularity calibration, business filters) come last.
  */
 export class Pipeline implements Recommender {
   readonly name = 'pipeline';
   private retrievers: Recommender[] = [];
-  /** fused weight per retriever (over standardised scores) */
+  /** weighted / rrf: weight per retriever; learned (logistic): see `ranker` */
   private weights: Float64Array = new Float64Array(0);
   private nItems = 0;
   private scratch: Float32Array[] = [];
-  /** true when the weights come from the learned ranker (then only candidates are ranked) */
+  /** true when a learned ranker orders the candidates */
   private learned = false;
+  private ranker: Ranker | undefined;
+  private history!: Csr;
+  /** valid items, kept out of re-rank pools during evaluation (not saved: a served model has no valid split) */
+  private validSeen: Csr | undefined;
+  /** log(1 + train count) per item */
+  private popularity: Float32Array = new Float32Array(0);
+  /** items x features, L2 rows (for the 'profile' input), or undefined without item attributes */
+  private itemFeat: Csr | undefined;
+  private reranker: Reranker | undefined;
+  private mask: Uint8Array = new Uint8Array(0);
+  private inUnion: Uint8Array = new Uint8Array(0);
+  /** per retriever, rank of each item among its top candidates (-1 = not among them) */
+  private ranks: Int32Array[] = [];
 
   constructor(readonly params: PipelineParams) {}
 
@@ -66,15 +117,33 @@ export class Pipeline implements Recommender {
       await model.fit(train, ctx);
       this.retrievers.push(model);
     }
-    this.scratch = this.retrievers.map(() => new Float32Array(train.nItems));
+    this.allocate();
+    this.history = train.byUser;
+    this.validSeen = ctx.valid?.length ? Csr.byUser(ctx.valid, train.nUsers, train.nItems) : undefined;
+    this.popularity = Float32Array.from({ length: train.nItems }, (_, i) => Math.log1p(train.byItem.rowLength(i)));
+    this.itemFeat = this.params.rankerInputs.includes('profile') && train.itemTable ? itemFeatures(train.itemTable).matrix : undefined;
     this.weights = Float64Array.from(this.params.retrievers, (r) => r.weight);
     this.learned = this.params.fusion === 'learned' && ctx.valid !== undefined && ctx.valid.length > 0;
-    if (this.learned) this.weights = this.learnWeights(train, ctx);
+    this.ranker = this.learned ? this.learnRanker(train, ctx) : undefined;
+    this.reranker = this.params.rerank.length ? Reranker.fit(this.params.rerank, train, this.params.rerankK) : undefined;
+  }
+
+  private allocate(): void {
+    this.scratch = this.retrievers.map(() => new Float32Array(this.nItems));
+    this.ranks = this.retrievers.map(() => new Int32Array(this.nItems).fill(-1));
+    this.mask = new Uint8Array(this.nItems);
+    this.inUnion = new Uint8Array(this.nItems);
   }
 
   scoreUser(user: number, out: Float32Array): void {
     this.retrievers.forEach((r, k) => r.scoreUser(user, this.scratch[k]!));
-    this.fuse(out);
+    const history = user < this.history.nRows ? this.history.rowIndices(user) : new Int32Array(0);
+    this.fuse(history, out);
+    if (this.reranker) {
+      const seen = [history];
+      if (this.validSeen && user < this.validSeen.nRows) seen.push(this.validSeen.rowIndices(user));
+      this.reranker.apply(out, seen, history);
+    }
   }
 
   /** A user unseen at fit time: each retriever that can fold in does; the others abstain. */
@@ -83,7 +152,9 @@ export class Pipeline implements Recommender {
       if (r.foldIn) r.foldIn(history, this.scratch[k]!);
       else this.scratch[k]!.fill(0);
     });
-    this.fuse(out);
+    const items = history.items.filter((i) => i >= 0 && i < this.nItems);
+    this.fuse(items, out);
+    this.reranker?.apply(out, [items], items);
   }
 
   similarItems(item: number, k: number): TopK {
@@ -92,24 +163,53 @@ export class Pipeline implements Recommender {
     return r.similarItems!(item, k);
   }
 
-  /** Each retriever's share of the fused score, with that retriever's own first reason. */
+  /**
+   * Each retriever's share of the fused score, with that retriever's own first reason. For the learned
+   * ranker a share is what the item's score loses when that retriever knows nothing of it (its z-score
+   * at the catalogue mean, outside its top candidates).
+   */
   explain(user: number, item: number, limit = 3): Reason[] {
     this.retrievers.forEach((r, k) => r.scoreUser(user, this.scratch[k]!));
+    const history = user < this.history.nRows ? this.history.rowIndices(user) : new Int32Array(0);
+    const shares = this.shares(history, item);
     const reasons: Reason[] = this.retrievers.map((r, k) => {
-      const weight = this.contribution(k, item);
+      const weight = shares[k]!;
       const inner = r.explain?.(user, item, 1)[0];
       return { kind: 'model', weight, text: `${r.name} (${weight >= 0 ? '+' : ''}${weight.toFixed(3)})${inner ? `: ${inner.text}` : ''}` };
     });
     return reasons.sort((a, b) => b.weight - a.weight).slice(0, limit);
   }
 
-  /** The fused weights per retriever (after fitting): which models the ranker trusts. */
+  /** The fused weight per retriever (logistic: of its z-score): which models the ranker trusts. */
   fusedWeights(): { model: string; weight: number }[] {
-    return this.retrievers.map((r, k) => ({ model: r.name, weight: this.weights[k]! }));
+    const w = this.ranker?.kind === 'logistic' ? this.ranker.weights : this.weights;
+    return this.retrievers.map((r, k) => ({ model: r.name, weight: w[k]! }));
   }
 
-  /** Fuses this.scratch (one score row per retriever) into out. */
-  private fuse(out: Float32Array): void {
+  /** The ranker's input names, in order. */
+  rankerInputNames(): string[] {
+    const names = this.retrievers.map((r) => `${r.name} score`);
+    const inputs = this.inputs();
+    if (inputs.has('rank')) names.push(...this.retrievers.map((r) => `${r.name} rank`));
+    for (const input of ['popularity', 'profile', 'activity'] as const) if (inputs.has(input)) names.push(input);
+    return names;
+  }
+
+  /** The ranker's per-input weights (logistic) or split counts (gbdt), by input name. */
+  rankerSummary(): { input: string; value: number }[] {
+    const values = this.ranker?.kind === 'logistic' ? Array.from(this.ranker.weights) : this.ranker ? Array.from(this.ranker.trees.featureUse()) : [];
+    return this.rankerInputNames().map((input, f) => ({ input, value: values[f] ?? 0 }));
+  }
+
+  private inputs(): Set<RankerInput> {
+    const inputs = new Set(this.params.rankerInputs);
+    if (!this.itemFeat) inputs.delete('profile');
+    return inputs;
+  }
+
+  /** Fuses this.scratch (one score row per retriever) into out, for a user whose train items are `history`. */
+  private fuse(history: Int32Array, out: Float32Array): void {
+    if (this.ranker) return this.rank(history, out);
     out.fill(0);
     if (this.params.fusion === 'rrf') {
       this.retrievers.forEach((_, k) => {
@@ -125,90 +225,199 @@ export class Pipeline implements Recommender {
       const s = this.scratch[k]!;
       for (let i = 0; i < out.length; i++) out[i]! += (w * (s[i]! - mean)) / std;
     }
-    if (this.learned) {
-      // The ranker was fitted on the retrievers' candidates only: it orders them, it does not retrieve.
-      const keep = this.candidateMask();
-      for (let i = 0; i < out.length; i++) if (!keep[i]) out[i] = -Infinity;
-    }
   }
 
-  /** Union of every retriever's top `candidates` items for the scores in this.scratch. */
-  private candidateMask(exclude?: Uint8Array): Uint8Array {
-    const keep = new Uint8Array(this.nItems);
-    for (let k = 0; k < this.retrievers.length; k++) for (const i of topK(this.scratch[k]!, this.params.candidates, exclude).indices) keep[i] = 1;
-    return keep;
+  /** The learned ranker's score for each candidate; everything else -Infinity (it orders, it does not retrieve). */
+  private rank(history: Int32Array, out: Float32Array): void {
+    const candidates = this.candidates(history);
+    const rows = this.rankerRows(candidates, history);
+    const d = this.rankerInputNames().length;
+    out.fill(-Infinity);
+    candidates.forEach((i, c) => (out[i] = this.predict(rows, c * d)));
+    this.clearRanks();
   }
 
-  private contribution(k: number, item: number): number {
-    if (this.params.fusion === 'rrf') {
-      const rank = topK(this.scratch[k]!, this.params.candidates).indices.indexOf(item);
-      return rank < 0 ? 0 : this.weights[k]! / (this.params.rrfK + rank + 1);
-    }
-    const { mean, std } = moments(this.scratch[k]!);
-    return (this.weights[k]! * (this.scratch[k]![item]! - mean)) / std;
+  private predict(rows: Float32Array, o: number): number {
+    const ranker = this.ranker!;
+    if (ranker.kind === 'gbdt') return ranker.trees.predict(rows, o);
+    let s = 0;
+    for (let f = 0; f < ranker.weights.length; f++) s += ranker.weights[f]! * rows[o + f]!;
+    return s;
   }
 
   /**
-   * Logistic regression of "is a valid item" on the standardised retriever scores, by Newton's method
-   * (a handful of features: each step solves a (R+1) x (R+1) system). It learns to order the
-   * retrievers' candidates, so both sides come from them: positives are each sampled user's valid
-   * items among the candidates, negatives `negatives` per positive drawn from the user's unseen
-   * candidates. Returns the per-retriever weights (the intercept does not change a user's ranking).
+   * Union of every retriever's top `candidates` items the user has not seen, for the scores in
+   * this.scratch; fills this.ranks (cleared by clearRanks).
    */
-  private learnWeights(train: TrainData, ctx: FitContext): Float64Array {
-    const valid = ctx.valid!;
+  private candidates(history: Int32Array): Int32Array {
+    for (const i of history) this.mask[i] = 1;
+    const union: number[] = [];
+    for (let k = 0; k < this.retrievers.length; k++) {
+      const best = topK(this.scratch[k]!, this.params.candidates, this.mask);
+      const rank = this.ranks[k]!;
+      best.indices.forEach((i, r) => {
+        rank[i] = r;
+        if (!this.inUnion[i]) {
+          this.inUnion[i] = 1;
+          union.push(i);
+        }
+      });
+    }
+    for (const i of union) this.inUnion[i] = 0;
+    for (const i of history) this.mask[i] = 0;
+    return Int32Array.from(union).sort();
+  }
+
+  private clearRanks(): void {
+    for (const rank of this.ranks) rank.fill(-1);
+  }
+
+  /** Ranker inputs (rankerInputNames order) of each candidate, row-major. Needs this.ranks filled. */
+  private rankerRows(candidates: Int32Array, history: Int32Array): Float32Array {
     const R = this.retrievers.length;
+    const inputs = this.inputs();
+    const d = this.rankerInputNames().length;
+    const rows = new Float32Array(candidates.length * d);
+    const stats = this.scratch.map(moments);
+    const cap = Math.log2(2 + this.params.candidates);
+    const profile = inputs.has('profile') ? this.profileOf(history) : undefined;
+    const activity = Math.log1p(history.length);
+    candidates.forEach((i, c) => {
+      let at = c * d;
+      for (let k = 0; k < R; k++) rows[at++] = (this.scratch[k]![i]! - stats[k]!.mean) / stats[k]!.std;
+      if (inputs.has('rank')) for (let k = 0; k < R; k++) rows[at++] = this.ranks[k]![i]! >= 0 ? Math.log2(2 + this.ranks[k]![i]!) : cap;
+      if (inputs.has('popularity')) rows[at++] = this.popularity[i]!;
+      if (profile) rows[at++] = profile.norm > 0 ? sparseRowDot(this.itemFeat!, i, profile.vector) / profile.norm : 0;
+      if (inputs.has('activity')) rows[at++] = activity;
+    });
+    return rows;
+  }
+
+  /** The sum of the feature rows of the user's items, and its norm. */
+  private profileOf(history: Int32Array): { vector: Float64Array; norm: number } {
+    const m = this.itemFeat!;
+    const vector = new Float64Array(m.nCols);
+    for (const j of history) for (let k = m.indptr[j]!; k < m.indptr[j + 1]!; k++) vector[m.indices[k]!]! += m.data[k]!;
+    let ss = 0;
+    for (let f = 0; f < vector.length; f++) ss += vector[f]! * vector[f]!;
+    return { vector, norm: Math.sqrt(ss) };
+  }
+
+  /** Per retriever, its share of the fused score of `item` (needs this.scratch filled). */
+  private shares(history: Int32Array, item: number): number[] {
+    if (this.params.fusion === 'rrf' && !this.ranker) {
+      return this.retrievers.map((_, k) => {
+        const rank = topK(this.scratch[k]!, this.params.candidates).indices.indexOf(item);
+        return rank < 0 ? 0 : this.weights[k]! / (this.params.rrfK + rank + 1);
+      });
+    }
+    if (!this.ranker) {
+      return this.retrievers.map((_, k) => {
+        const { mean, std } = moments(this.scratch[k]!);
+        return (this.weights[k]! * (this.scratch[k]![item]! - mean)) / std;
+      });
+    }
+    this.candidates(history);
+    const row = this.rankerRows(Int32Array.of(item), history);
+    this.clearRanks();
+    const full = this.predict(row, 0);
+    const R = this.retrievers.length;
+    const hasRank = this.inputs().has('rank');
+    return this.retrievers.map((_, k) => {
+      const ablated = row.slice();
+      ablated[k] = 0;
+      if (hasRank) ablated[R + k] = Math.log2(2 + this.params.candidates);
+      return full - this.predict(ablated, 0);
+    });
+  }
+
+  /**
+   * The ranker, fitted to order the retrievers' candidates, so both sides come from them: positives
+   * are each sampled user's valid items among the candidates, negatives `negatives` per positive drawn
+   * from the user's other unseen candidates. Logistic: L2-penalised logistic regression by Newton's
+   * method on standardised inputs; gbdt: boosted trees (pairwise loss: one query per user).
+   */
+  private learnRanker(train: TrainData, ctx: FitContext): Ranker | undefined {
+    const valid = ctx.valid!;
     const rng = new Rng(ctx.seed ^ 0x5eed);
     const byUser = Csr.byUser(valid, train.nUsers, train.nItems);
     const users: number[] = [];
     for (let u = 0; u < train.nUsers; u++) if (byUser.rowLength(u) > 0) users.push(u);
     rng.shuffle(users);
-    const rows: number[] = [];
+    const d = this.rankerInputNames().length;
+    const rows: Float32Array[] = [];
     const labels: number[] = [];
-    const seen = new Uint8Array(train.nItems);
+    const groups: number[] = [0];
+    const isValid = new Uint8Array(train.nItems);
     for (const u of users.slice(0, this.params.rankerUsers)) {
       ensureNotAborted(ctx.signal);
-      const trainItems = train.byUser.rowIndices(u);
+      const history = train.byUser.rowIndices(u);
       const validItems = byUser.rowIndices(u);
-      for (const i of trainItems) seen[i] = 1;
       this.retrievers.forEach((r, k) => r.scoreUser(u, this.scratch[k]!));
-      const stats = this.scratch.map(moments);
-      const push = (i: number, label: number): void => {
-        for (let k = 0; k < R; k++) rows.push((this.scratch[k]![i]! - stats[k]!.mean) / stats[k]!.std);
-        labels.push(label);
-      };
-      // candidates as served: the retrievers' top items the user has not seen in train
-      const candidates: number[] = [];
-      this.candidateMask(seen).forEach((c, i) => c && candidates.push(i));
-      for (const i of validItems) seen[i] = 1;
-      const positives = Array.from(validItems).filter((i) => candidates.includes(i));
+      const candidates = this.candidates(history);
+      for (const i of validItems) isValid[i] = 1;
+      const positives = Array.from(candidates).filter((i) => isValid[i]);
+      const chosen: number[] = [];
       for (const i of positives) {
-        push(i, 1);
+        chosen.push(i);
         for (let n = 0; n < this.params.negatives; n++) {
           const j = candidates[rng.int(candidates.length)]!;
-          if (!seen[j]) push(j, 0);
+          if (!isValid[j]) chosen.push(j);
         }
       }
-      for (const i of validItems) seen[i] = 0;
-      for (const i of trainItems) seen[i] = 0;
-      for (const i of validItems) seen[i] = 0;
+      if (positives.length) {
+        rows.push(this.rankerRows(Int32Array.from(chosen), history));
+        for (const i of chosen) labels.push(isValid[i]!);
+        groups.push(labels.length);
+      }
+      this.clearRanks();
+      for (const i of validItems) isValid[i] = 0;
     }
-    if (!labels.length) return Float64Array.from(this.params.retrievers, (r) => r.weight);
-    const beta = logisticRegression(Float64Array.from(rows), Float64Array.from(labels), R, this.params.l2);
-    return beta.subarray(0, R).slice();
+    if (!labels.length) return undefined;
+    const x = new Float32Array(labels.length * d);
+    let at = 0;
+    for (const r of rows) {
+      x.set(r, at);
+      at += r.length;
+    }
+    const y = Float32Array.from(labels);
+    if (this.params.ranker === 'gbdt') return { kind: 'gbdt', trees: GbdtModel.fit(x, y, d, this.params.gbdt, Int32Array.from(groups)) };
+    // standardise the inputs for a well-conditioned Newton step, then fold the scaling into the weights
+    const mean = new Float64Array(d);
+    const std = new Float64Array(d);
+    const n = labels.length;
+    for (let t = 0; t < n; t++) for (let f = 0; f < d; f++) mean[f]! += x[t * d + f]! / n;
+    for (let t = 0; t < n; t++) for (let f = 0; f < d; f++) std[f]! += (x[t * d + f]! - mean[f]!) ** 2 / n;
+    for (let f = 0; f < d; f++) std[f] = std[f]! > 1e-12 ? Math.sqrt(std[f]!) : 1;
+    const z = Float64Array.from(x, (v, k) => (v - mean[k % d]!) / std[k % d]!);
+    const beta = logisticRegression(z, Float64Array.from(y), d, this.params.l2);
+    return { kind: 'logistic', weights: Float64Array.from({ length: d }, (_, f) => beta[f]! / std[f]!) };
   }
 
   save(): ModelArtifact {
-    const arrays: ModelArtifact['arrays'] = { weights: this.weights };
+    const arrays: ModelArtifact['arrays'] = { weights: this.weights, popularity: this.popularity, ...csrArrays('hist', this.history) };
+    if (this.itemFeat) Object.assign(arrays, csrArrays('feat', this.itemFeat));
+    if (this.ranker?.kind === 'logistic') arrays['ranker.weights'] = this.ranker.weights;
+    if (this.ranker?.kind === 'gbdt') for (const [name, arr] of Object.entries(this.ranker.trees.toArrays())) arrays[`ranker.${name}`] = arr;
+    if (this.reranker) Object.assign(arrays, this.reranker.save('rerank'));
     const parts = this.retrievers.map((r, k) => {
       const a = r.save();
       for (const [name, arr] of Object.entries(a.arrays)) arrays[`r${k}.${name}`] = arr;
       return { model: a.model, version: a.version, params: a.params, meta: a.meta };
     });
-    return { model: this.name, version: 1, params: { ...this.params }, meta: { nItems: this.nItems, parts, learned: this.learned }, arrays };
+    const meta = {
+      nItems: this.nItems,
+      nUsers: this.history.nRows,
+      nFeatures: this.itemFeat?.nCols ?? -1,
+      parts,
+      learned: this.learned,
+      ranker: this.ranker?.kind ?? null,
+    };
+    return { model: this.name, version: 2, params: { ...this.params }, meta, arrays };
   }
 
   static load(a: ModelArtifact): Pipeline {
+    if (a.version !== 2) throw new UnirecError(`pipeline artifact version ${a.version} is not supported (expected 2); retrain the model`);
     const m = new Pipeline(Params.parse(a.params));
     m.nItems = a.meta.nItems as number;
     m.learned = a.meta.learned === true;
@@ -220,9 +429,26 @@ export class Pipeline implements Recommender {
       return loadModel({ ...part, arrays });
     });
     m.weights = Float64Array.from(a.arrays.weights as Float64Array);
-    m.scratch = m.retrievers.map(() => new Float32Array(m.nItems));
+    m.popularity = a.arrays.popularity as Float32Array;
+    m.history = csrFromArrays(a, 'hist', a.meta.nUsers as number, m.nItems);
+    const nFeatures = a.meta.nFeatures as number;
+    m.itemFeat = nFeatures >= 0 ? csrFromArrays(a, 'feat', m.nItems, nFeatures) : undefined;
+    if (a.meta.ranker === 'logistic') m.ranker = { kind: 'logistic', weights: a.arrays['ranker.weights'] as Float64Array };
+    if (a.meta.ranker === 'gbdt') {
+      const get = (name: string) => a.arrays[`ranker.${name}`];
+      m.ranker = { kind: 'gbdt', trees: GbdtModel.fromArrays({ feature: get('feature') as Int32Array, threshold: get('threshold') as Float32Array, leaf: get('leaf') as Float32Array, shape: get('shape') as Float64Array }) };
+    }
+    if (m.params.rerank.length) m.reranker = Reranker.load(m.params.rerank, m.params.rerankK, m.nItems, a.arrays, 'rerank');
+    m.allocate();
     return m;
   }
+}
+
+/** Dot product of a sparse row with a dense vector. */
+function sparseRowDot(m: Csr, r: number, v: Float64Array): number {
+  let s = 0;
+  for (let k = m.indptr[r]!; k < m.indptr[r + 1]!; k++) s += m.data[k]! * v[m.indices[k]!]!;
+  return s;
 }
 
 /** Mean and standard deviation of a score row (std 1 when the row is constant). */

@@ -1,13 +1,20 @@
 import { z } from 'zod';
 import type { TrainData } from '../data/dataset.js';
+import { hash01 } from '../math/rng.js';
 import { topK, type TopK } from '../math/topk.js';
-import type { History, ModelArtifact, Reason, Recommender } from './recommender.js';
+import type { FitContext, History, ModelArtifact, Reason, Recommender } from './recommender.js';
 import { registerModel } from './registry.js';
 
 const Params = z
   .object({
     /** 'count' = number of users who interacted; 'sum' = sum of values (ratings/weights). */
     by: z.enum(['count', 'sum']).default('count'),
+    /**
+     * How items with equal scores are ordered: 'index' = catalogue order (top-k keeps the lower index);
+     * 'seeded' = a seeded random order among equals only. Matters where popularity has no signal, e.g. cold
+     * items (all zero), where catalogue order is an accidental signal (MovieLens ids grow with release year).
+     */
+    ties: z.enum(['index', 'seeded']).default('index'),
   })
   .strict();
 type PopularityParams = z.infer<typeof Params>;
@@ -19,13 +26,14 @@ export class Popularity implements Recommender {
 
   constructor(readonly params: PopularityParams) {}
 
-  async fit(train: TrainData): Promise<void> {
+  async fit(train: TrainData, ctx?: FitContext): Promise<void> {
     const scores = new Float32Array(train.nItems);
     const { indptr, data } = train.byItem;
     for (let i = 0; i < train.nItems; i++) {
       if (this.params.by === 'count') scores[i] = indptr[i + 1]! - indptr[i]!;
       else for (let k = indptr[i]!; k < indptr[i + 1]!; k++) scores[i]! += data[k]!;
     }
+    if (this.params.ties === 'seeded') breakTies(scores, ctx?.seed ?? 0);
     this.scores = scores;
   }
 
@@ -57,6 +65,17 @@ export class Popularity implements Recommender {
     m.scores = a.arrays.scores as Float32Array;
     return m;
   }
+}
+
+/**
+ * Adds to each score a seeded fraction of half the smallest gap between distinct scores: equal scores
+ * get a random order, unequal ones keep theirs. (Float32 keeps the order while score / gap < 2^22.)
+ */
+function breakTies(scores: Float32Array, seed: number): void {
+  const distinct = Float64Array.from(new Set(scores)).sort();
+  let gap = 1;
+  for (let k = 1; k < distinct.length; k++) gap = Math.min(gap, distinct[k]! - distinct[k - 1]!);
+  for (let i = 0; i < scores.length; i++) scores[i]! += 0.5 * gap * hash01(seed, i, 0x71e5);
 }
 
 registerModel({

@@ -28,36 +28,67 @@ export function mmrRerank(scores: Float32Array, k: number, features: Csr, option
   const lambda = options.lambda ?? 0.7;
   if (!(lambda >= 0 && lambda <= 1)) throw new UnirecError(`MMR lambda must be between 0 and 1, got ${lambda}`);
   const pool = topK(scores, Math.max(k, options.pool ?? 100), options.exclude);
-  const n = pool.indices.length;
+  return mmrOrder(pool.indices, pool.scores, k, features, lambda).subarray(0, Math.min(k, pool.indices.length));
+}
+
+/**
+ * MMR over a given pool (items with their relevance, any order): the pool reordered, its first k
+ * positions chosen greedily, the rest after them in their pool order. O(k * pool) similarity merges.
+ * `aggregate` 'max' is MMR's redundancy (the closest item already taken); 'mean' is the mean similarity
+ * to the items taken, the greedy step of intra-list diversity itself (1 - mean pairwise similarity).
+ */
+export function mmrOrder(
+  items: Int32Array,
+  relevance: ArrayLike<number>,
+  k: number,
+  features: Csr,
+  lambda: number,
+  aggregate: 'max' | 'mean' = 'max',
+): Int32Array {
+  const n = items.length;
   const take = Math.min(k, n);
-  const out = new Int32Array(take);
+  const out = new Int32Array(n);
   if (n === 0) return out;
-  const hi = pool.scores[0]!;
-  const lo = pool.scores[n - 1]!;
-  const relevance = Float64Array.from(pool.scores, (s) => (hi > lo ? (s - lo) / (hi - lo) : 1));
+  const rel = scaleToUnit(relevance);
   const maxSim = new Float64Array(n);
+  const sumSim = new Float64Array(n);
   const taken = new Uint8Array(n);
   for (let step = 0; step < take; step++) {
     let best = -1;
     let bestValue = -Infinity;
     for (let p = 0; p < n; p++) {
       if (taken[p]) continue;
-      const value = lambda * relevance[p]! - (1 - lambda) * maxSim[p]!;
+      const redundancy = aggregate === 'max' ? maxSim[p]! : step > 0 ? sumSim[p]! / step : 0;
+      const value = lambda * rel[p]! - (1 - lambda) * redundancy;
       if (value > bestValue) {
         bestValue = value;
         best = p;
       }
     }
     taken[best] = 1;
-    const item = pool.indices[best]!;
+    const item = items[best]!;
     out[step] = item;
     for (let p = 0; p < n; p++) {
       if (taken[p]) continue;
-      const s = sparseDot(features, item, features, pool.indices[p]!);
+      const s = sparseDot(features, item, features, items[p]!);
       if (s > maxSim[p]!) maxSim[p] = s;
+      sumSim[p]! += s;
     }
   }
+  let at = take;
+  for (let p = 0; p < n; p++) if (!taken[p]) out[at++] = items[p]!;
   return out;
+}
+
+/** Min-max scaling to [0, 1] (all 1 when constant): scores of different models live on different scales. */
+export function scaleToUnit(values: ArrayLike<number>): Float64Array {
+  let hi = -Infinity;
+  let lo = Infinity;
+  for (let p = 0; p < values.length; p++) {
+    hi = Math.max(hi, values[p]!);
+    lo = Math.min(lo, values[p]!);
+  }
+  return Float64Array.from(values, (s) => (hi > lo ? (s - lo) / (hi - lo) : 1));
 }
 
 /**

@@ -6,6 +6,7 @@ import { type ApiKeys, checkAccess, presentedKey, type Scope } from './auth.js';
 import { HttpError } from './errors.js';
 import { ServerMetrics } from './metrics.js';
 import { catalogRoutes } from './routes/catalog.js';
+import { dashboardRoutes, type DashboardOptions } from './routes/dashboard.js';
 import { eventRoutes } from './routes/events.js';
 import { historyRoutes } from './routes/history.js';
 import { modelRoutes } from './routes/models.js';
@@ -29,6 +30,8 @@ export interface AppOptions {
   bodyLimit?: number;
   /** Fastify's request log on stderr */
   log?: boolean;
+  /** the web dashboard under /dashboard/: where its build is, and the evaluation runs it shows */
+  dashboard?: DashboardOptions;
 }
 
 export const DEFAULT_BODY_LIMIT = 2 * 1024 * 1024;
@@ -107,5 +110,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   historyRoutes(app, service);
   modelRoutes(app, service);
   opsRoutes(app, service, metrics);
+  await dashboardRoutes(app, service, options.dashboard);
   return app;
 }

@@ -13,6 +13,8 @@ export interface ServerOptions {
   trainThreads?: number;
   synchronous?: SqliteOptions['synchronous'];
   log?: boolean;
+  /** folder of `unirec evaluate --json` results shown on the dashboard's experiment page */
+  runsDir?: string;
   /** where notices go (default stderr) */
   notice?: (message: string) => void;
 }
@@ -40,7 +42,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let app: FastifyInstance | undefined;
   try {
     service = await RecommenderService.open(store, { trainThreads: options.trainThreads });
-    app = await buildApp({ service, keys: options.keys, bodyLimit: options.bodyLimit, log: options.log });
+    app = await buildApp({ service, keys: options.keys, bodyLimit: options.bodyLimit, log: options.log, dashboard: { runsDir: options.runsDir } });
     await app.listen({ port: options.port, host });
   } catch (err) {
     await app?.close();

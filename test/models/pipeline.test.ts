@@ -56,3 +56,30 @@ test('fused pipeline on the synthetic shop is at least as good as its better ret
   assert.ok(fused >= 0.97 * Math.max(knn, pop), `learned ${fused} vs itemknn ${knn}, popularity ${pop}`);
   assert.ok(rrf > pop, `rrf ${rrf} vs popularity ${pop}`);
 });
+
+test('gbdt ranker over scores, ranks and item/user inputs: beats popularity, saves and loads to the same scores', async () => {
+  const [split] = makeSplits(shop, 'ratio', 42);
+  const train = makeTrainData(shop.interactions.select(split!.train), shop.users.size, shop.items.size, { itemTable: shop.itemTable });
+  const valid = shop.interactions.select(split!.valid);
+  const params = { retrievers: [{ model: 'itemknn' }, { model: 'popularity' }], ranker: 'gbdt', gbdt: { trees: 30, depth: 3, minLeaf: 10 } };
+  const model = createModel('pipeline', params) as Pipeline;
+  await model.fit(train, { seed: 42, threads: 1, valid });
+  const summary = model.rankerSummary();
+  assert.deepEqual(
+    summary.map((s) => s.input),
+    ['itemknn score', 'popularity score', 'itemknn rank', 'popularity rank', 'popularity', ...(shop.itemTable ? ['profile'] : []), 'activity'],
+  );
+  assert.ok(summary.reduce((s, x) => s + x.value, 0) > 0, 'the trees split on some input');
+  const restored = loadModel(structuredClone(model.save()));
+  const a = new Float32Array(shop.items.size);
+  const b = new Float32Array(shop.items.size);
+  model.scoreUser(7, a);
+  restored.scoreUser(7, b);
+  assert.deepEqual(b, a);
+
+  const ndcg = async (name: string, p = {}) =>
+    (await runEvaluation({ dataset: shop, model: name, params: p, protocol: 'ratio', seed: 42, ks: [10], threads: 1 })).metrics['ndcg@10']!;
+  const pop = await ndcg('popularity');
+  const gbdt = await ndcg('pipeline', params);
+  assert.ok(gbdt > 1.2 * pop, `gbdt pipeline ${gbdt} vs popularity ${pop}`);
+});

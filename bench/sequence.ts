@@ -1,0 +1,310 @@
+/**
+ * Issue 5 (items 1-3): the attention-model engine and the Transformer sequence recommenders.
+ *
+ *   npm run bench -- sequence
+ *
+ * 1. Engine choice by measurement: tfjs 4.22 on WASM vs our hand-written typed-array kernels, on the
+ *    output layer of a sequence model (gather + logits over all items + softmax CE + backward + Adam),
+ *    step time and memory, plus matMul GFLOP/s of both.
+ * 2. ml-100k `loo`, full ranking: sasrec, bert4rec, als, ease, popularity in one run (same split).
+ * 3. Amazon Beauty `loo`, full ranking: sasrec and als against the published SASRec figures.
+ * 4. Training speed: seconds per epoch, FLOPs per epoch, and the fraction of the measured tfjs peak.
+ * Models run in-process through runEvaluation (the code path of `unirec evaluate`), so epoch times can
+ * be read off the progress reports.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cleanDataset } from '../src/data/clean.js';
+import type { Dataset } from '../src/data/dataset.js';
+import { loadDataset } from '../src/data/load.js';
+import { makeSplits } from '../src/data/splits.js';
+import { runEvaluation, type EvaluationReport } from '../src/eval/runner.js';
+import { gemm } from '../src/math/gemm.js';
+import { Rng } from '../src/math/rng.js';
+import { AdamW } from '../src/nn/adamw.js';
+import { softmaxCrossEntropy } from '../src/nn/losses.js';
+import { ParamStore } from '../src/nn/params.js';
+import { tensorflow, type Tf } from '../src/nn/tf.js';
+import type { Progress } from '../src/progress.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const data = path.resolve(root, '../shared/data');
+const fmt = (v: number | undefined, d = 4): string => (v === undefined || Number.isNaN(v) ? '-' : v.toFixed(d));
+
+// ---------------------------------------------------------------- engine comparison
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1]!;
+}
+
+async function matMulRates(tf: Tf): Promise<{ tfjs: number; js: number }> {
+  const n = 512;
+  const flops = 2 * n ** 3;
+  const a = tf.randomUniform([n, n]);
+  const b = tf.randomUniform([n, n]);
+  const times: number[] = [];
+  for (let rep = 0; rep < 6; rep++) {
+    const t0 = performance.now();
+    const c = a.matMul(b);
+    c.dataSync();
+    times.push((performance.now() - t0) / 1000);
+    c.dispose();
+  }
+  tf.dispose([a, b]);
+  const x = Float32Array.from({ length: n * n }, (_, k) => (k % 7) / 7);
+  const y = Float32Array.from({ length: n * n }, (_, k) => (k % 5) / 5);
+  const z = new Float32Array(n * n);
+  const jsTimes: number[] = [];
+  for (let rep = 0; rep < 3; rep++) {
+    const t0 = performance.now();
+    gemm(n, n, n, 1, x, y, 0, z);
+    jsTimes.push((performance.now() - t0) / 1000);
+  }
+  return { tfjs: flops / median(times.slice(1)) / 1e9, js: flops / median(jsTimes) / 1e9 };
+}
+
+interface StepShape {
+  rows: number;
+  nItems: number;
+  dim: number;
+  vocab: number;
+}
+
+/** The output-layer step in tfjs: h = U[ids]; loss = CE(h E^T, targets); grads of U, E; Adam. */
+function tfjsStep(tf: Tf, s: StepShape, steps: number): { seconds: number; memory: NodeJS.MemoryUsage } {
+  const rng = new Rng(1);
+  const store = new ParamStore(tf);
+  const U = store.normal('U', [s.vocab, s.dim], 0.1, rng);
+  const E = store.normal('E', [s.nItems, s.dim], 0.1, rng);
+  const bias = store.constant('b', [s.nItems], 0);
+  const opt = new AdamW(tf, store, { learningRate: 1e-3, weightDecay: 0 });
+  const ids = Int32Array.from({ length: s.rows }, () => rng.int(s.vocab));
+  const targets = Int32Array.from({ length: s.rows }, () => rng.int(s.nItems));
+  const times: number[] = [];
+  for (let k = 0; k < steps + 1; k++) {
+    const t0 = performance.now();
+    opt.step(() => softmaxCrossEntropy(tf, tf.gather(U, tf.tensor1d(ids, 'int32')), E, bias, tf.tensor1d(targets, 'int32')));
+    times.push((performance.now() - t0) / 1000);
+  }
+  const memory = process.memoryUsage();
+  opt.dispose();
+  store.dispose();
+  return { seconds: median(times.slice(1)), memory };
+}
+
+/** The same step on typed arrays with our GEMM: forward, softmax, backward, scatter-add, Adam. */
+function jsStep(s: StepShape, steps: number): { seconds: number; memory: NodeJS.MemoryUsage } {
+  const rng = new Rng(1);
+  const { rows, nItems, dim, vocab } = s;
+  const U = Float32Array.from({ length: vocab * dim }, () => rng.normal() * 0.1);
+  const E = Float32Array.from({ length: nItems * dim }, () => rng.normal() * 0.1);
+  const bias = new Float32Array(nItems);
+  const adam = [U, E, bias].map((w) => ({ w, m: new Float32Array(w.length), v: new Float32Array(w.length), g: new Float32Array(w.length) }));
+  const ids = Int32Array.from({ length: rows }, () => rng.int(vocab));
+  const targets = Int32Array.from({ length: rows }, () => rng.int(nItems));
+  const h = new Float32Array(rows * dim);
+  const logits = new Float32Array(rows * nItems);
+  const dh = new Float32Array(rows * dim);
+  const times: number[] = [];
+  for (let step = 1; step <= steps + 1; step++) {
+    const t0 = performance.now();
+    for (let r = 0; r < rows; r++) h.set(U.subarray(ids[r]! * dim, (ids[r]! + 1) * dim), r * dim);
+    for (let r = 0; r < rows; r++) logits.set(bias, r * nItems);
+    gemm(rows, nItems, dim, 1, h, E, 1, logits, false, true); // logits = h E^T + b
+    let loss = 0;
+    for (let r = 0; r < rows; r++) {
+      const row = logits.subarray(r * nItems, (r + 1) * nItems);
+      let max = -Infinity;
+      for (let i = 0; i < nItems; i++) if (row[i]! > max) max = row[i]!;
+      let sum = 0;
+      for (let i = 0; i < nItems; i++) sum += row[i] = Math.exp(row[i]! - max);
+      loss += Math.log(sum) - Math.log(row[targets[r]!]!);
+      for (let i = 0; i < nItems; i++) row[i] = row[i]! / sum / rows; // dlogits = (p - onehot) / rows
+      row[targets[r]!]! -= 1 / rows;
+    }
+    const [gU, gE, gb] = adam.map((a) => a.g) as [Float32Array, Float32Array, Float32Array];
+    gE.fill(0);
+    gU.fill(0);
+    gemm(nItems, dim, rows, 1, logits, h, 0, gE, true, false); // dE = dlogits^T h
+    gemm(rows, dim, nItems, 1, logits, E, 0, dh); // dh = dlogits E
+    for (let r = 0; r < rows; r++) for (let a = 0; a < dim; a++) gU[ids[r]! * dim + a]! += dh[r * dim + a]!;
+    gb.fill(0);
+    for (let r = 0; r < rows; r++) for (let i = 0; i < nItems; i++) gb[i]! += logits[r * nItems + i]!;
+    for (const a of adam) {
+      const c1 = 1 - 0.9 ** step;
+      const c2 = 1 - 0.999 ** step;
+      for (let k = 0; k < a.w.length; k++) {
+        const g = a.g[k]!;
+        a.m[k] = 0.9 * a.m[k]! + 0.1 * g;
+        a.v[k] = 0.999 * a.v[k]! + 0.001 * g * g;
+        a.w[k]! -= (1e-3 * (a.m[k]! / c1)) / (Math.sqrt(a.v[k]! / c2) + 1e-8);
+      }
+    }
+    if (!Number.isFinite(loss)) throw new Error('js step diverged');
+    times.push((performance.now() - t0) / 1000);
+  }
+  return { seconds: median(times.slice(1)), memory: process.memoryUsage() };
+}
+
+export async function engine(tf: Tf): Promise<{ text: string; peak: number }> {
+  const rates = await matMulRates(tf);
+  const shape: StepShape = { rows: 2048, nItems: 1682, dim: 64, vocab: 1684 };
+  const flops = 3 * 2 * shape.rows * shape.nItems * shape.dim;
+  const base = process.memoryUsage();
+  const js = jsStep(shape, 4);
+  const t = tfjsStep(tf, shape, 4);
+  const mb = (m: NodeJS.MemoryUsage, k: 'rss' | 'heapUsed' | 'external') => ((m[k] - base[k]) / 2 ** 20).toFixed(0);
+  const text = [
+    '### Engine: TensorFlow.js 4.22 on WASM vs hand-written typed-array kernels',
+    '',
+    `One training step of a sequence model's output layer: ${shape.rows} hidden rows gathered from a ${shape.vocab} x ${shape.dim} embedding,`,
+    `logits over all ${shape.nItems} items (ml-100k), softmax cross-entropy, backward to both tables, Adam. ${(flops / 1e9).toFixed(2)} GFLOP`,
+    'per step in the three products. Median of 4 steps after a warm-up; memory = growth of process.memoryUsage() over the',
+    'start of this comparison (the tfjs WASM heap is `external`/rss, typed arrays are `external`).',
+    '',
+    '| engine | matMul 512^3 GFLOP/s | step ms | step GFLOP/s | rss MB | heap MB | external MB |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| tfjs WASM (SIMD, 1 thread) | ${rates.tfjs.toFixed(2)} | ${(t.seconds * 1000).toFixed(0)} | ${(flops / t.seconds / 1e9).toFixed(2)} | ${mb(t.memory, 'rss')} | ${mb(t.memory, 'heapUsed')} | ${mb(t.memory, 'external')} |`,
+    `| typed-array JS (src/math/gemm.ts) | ${rates.js.toFixed(2)} | ${(js.seconds * 1000).toFixed(0)} | ${(flops / js.seconds / 1e9).toFixed(2)} | ${mb(js.memory, 'rss')} | ${mb(js.memory, 'heapUsed')} | ${mb(js.memory, 'external')} |`,
+    '',
+    `Chosen: tfjs on WASM (${(js.seconds / t.seconds).toFixed(1)}x faster per step here, autodiff for every layer). Two WASM kernel`,
+    'problems were found and fixed in src/nn/tf.ts / losses.ts: transposed matMuls (every backward pass) ran ~15x slower than',
+    'plain ones (now transposed explicitly first), and autodiff through logSumExp cost ~6x the Softmax kernel (now a closed-form',
+    'gradient). Batched small matMuls (attention, [B, L, L] x [B, L, d]) still run at ~1 GFLOP/s in the WASM kernel: with',
+    'L = 50 they are the largest single cost of a SASRec step.',
+  ].join('\n');
+  return { text, peak: rates.tfjs };
+}
+
+// ---------------------------------------------------------------- model runs
+
+interface Timed {
+  report: EvaluationReport;
+  /** seconds of each training epoch */
+  epochs: number[];
+  command: string;
+}
+
+/** Records each "<model> epoch i/n" progress task's duration. */
+function epochClock(): { progress: Progress; epochs: number[] } {
+  const epochs: number[] = [];
+  return {
+    epochs,
+    progress: {
+      start(label) {
+        const t0 = performance.now();
+        return { tick() {}, done: () => (/ epoch \d+\//.test(label) ? epochs.push((performance.now() - t0) / 1000) : undefined) };
+      },
+    },
+  };
+}
+
+async function run(ds: Dataset, folder: string, model: string, params: Record<string, unknown> = {}): Promise<Timed> {
+  const clock = epochClock();
+  process.stderr.write(`bench sequence: ${folder} ${model} ${JSON.stringify(params)}\n`);
+  const report = await runEvaluation({ dataset: ds, model, params, protocol: 'loo', seed: 42, ks: [10], progress: clock.progress });
+  const p = Object.keys(params).length ? ` --params '${JSON.stringify(params)}'` : '';
+  return { report, epochs: clock.epochs, command: `npx unirec evaluate --data ../shared/data/${folder} --model ${model} --protocol loo --k 10 --seed 42${p} --json` };
+}
+
+/**
+ * Training FLOPs of one epoch: every training window (see SequenceModel.trainingWindows) of length m
+ * costs per layer 8 m d^2 (projections) + 4 m^2 d (attention, causal or not) + 4 m d h (feed-forward),
+ * plus the output layer per target (2 d nItems for full softmax, 2 d (k + 1) sampled); x3 for backward.
+ */
+function epochFlops(ds: Dataset, p: { maxLength: number; dim: number; layers: number; ffMultiple: number; loss: string; negatives: number }, bert: boolean): number {
+  const split = makeSplits(ds, 'loo', 42)[0]!;
+  const counts = ds.interactions.select(split.train).countByUser(ds.users.size);
+  const d = p.dim;
+  const out = p.loss === 'softmax' ? ds.items.size : p.negatives + 1;
+  let flops = 0;
+  for (const n of counts) {
+    for (let end = n; end >= 2; end -= p.maxLength) {
+      const m = Math.min(end, p.maxLength + 1) - 1;
+      const targets = bert ? Math.max(1, 0.2 * m) : m;
+      flops += p.layers * (8 * m * d * d + 4 * m * m * d + 4 * m * d * d * p.ffMultiple) + 2 * d * out * targets;
+    }
+  }
+  return 3 * flops;
+}
+
+// Configs that learn within the run's time budget on this shared 2-core machine (1 layer, lr 5e-3); both
+// were still improving on valid when their epochs ran out, so these are under-trained figures.
+const SASREC_ML100K = { maxLength: 50, dim: 64, layers: 1, heads: 1, dropout: 0.1, loss: 'softmax', learningRate: 0.005, batchSize: 128, epochs: 16, validateEvery: 2, patience: 3 };
+const BERT_ML100K = { maxLength: 50, dim: 64, layers: 1, heads: 2, dropout: 0.1, loss: 'softmax', learningRate: 0.005, batchSize: 128, epochs: 10, validateEvery: 2, patience: 3 };
+const SASREC_BEAUTY = { maxLength: 50, dim: 64, layers: 1, heads: 1, dropout: 0.3, loss: 'sampled', negatives: 1024, learningRate: 0.005, batchSize: 256, epochs: 14, validateEvery: 2, patience: 3 };
+
+export async function sequence(): Promise<string> {
+  const tf = await tensorflow();
+  const { text: engineText, peak } = await engine(tf);
+
+  const ml = cleanDataset(await loadDataset(path.join(data, 'ml-100k')));
+  const mlRuns: Record<string, Timed> = {};
+  for (const m of ['popularity', 'ease', 'als']) mlRuns[m] = await run(ml, 'ml-100k', m);
+  mlRuns.sasrec = await run(ml, 'ml-100k', 'sasrec', SASREC_ML100K);
+  mlRuns.bert4rec = await run(ml, 'ml-100k', 'bert4rec', BERT_ML100K);
+
+  const beauty = cleanDataset(await loadDataset(path.join(data, 'amazon-beauty')));
+  const bRuns: Record<string, Timed> = {};
+  bRuns.popularity = await run(beauty, 'amazon-beauty', 'popularity');
+  bRuns.als = await run(beauty, 'amazon-beauty', 'als');
+  bRuns.sasrec = await run(beauty, 'amazon-beauty', 'sasrec', SASREC_BEAUTY);
+
+  const row = (name: string, r: Timed) => {
+    const m = r.report.metrics;
+    const perEpoch = r.epochs.length ? (r.epochs.reduce((s, v) => s + v, 0) / r.epochs.length).toFixed(1) : '-';
+    return `| ${name} | ${fmt(m['ndcg@10'])} | ${fmt(m['hit@10'])} | ${fmt(r.report.fit_seconds, 1)} | ${r.epochs.length || '-'} | ${perEpoch} |`;
+  };
+  const head = '| model | NDCG@10 | HR@10 | fit s | epochs run | s / epoch |\n| --- | ---: | ---: | ---: | ---: | ---: |';
+  const ndcg = (r: Timed) => r.report.metrics['ndcg@10']!;
+  const hr = (r: Timed) => r.report.metrics['hit@10']!;
+  const speed = (name: string, r: Timed, ds: Dataset, p: typeof SASREC_ML100K & { negatives?: number }, bert = false) => {
+    const f = epochFlops(ds, { ffMultiple: bert ? 4 : 1, negatives: 256, ...p }, bert);
+    const s = r.epochs.reduce((a, v) => a + v, 0) / Math.max(1, r.epochs.length);
+    return `| ${name} | ${(f / 1e9).toFixed(1)} | ${s.toFixed(1)} | ${(f / s / 1e9).toFixed(2)} | ${((100 * f) / s / 1e9 / peak).toFixed(0)}% |`;
+  };
+  const mlSas = mlRuns.sasrec!;
+  const bSas = bRuns.sasrec!;
+  return [
+    engineText,
+    '',
+    '### ml-100k, protocol loo, full ranking, seed 42 (one run, same split)',
+    '',
+    '```sh',
+    ...Object.values(mlRuns).map((r) => r.command),
+    '```',
+    '',
+    head,
+    ...Object.entries(mlRuns).map(([n, r]) => row(n, r)),
+    '',
+    `- sasrec NDCG@10 ${fmt(ndcg(mlSas))} vs als ${fmt(ndcg(mlRuns.als!))} and ease ${fmt(ndcg(mlRuns.ease!))} (bar: above both): **${ndcg(mlSas) > ndcg(mlRuns.als!) && ndcg(mlSas) > ndcg(mlRuns.ease!) ? 'met' : 'NOT met'}**.`,
+    '- sasrec/bert4rec represent a user at test time by train + valid events (the valid item is excluded from the candidates for',
+    '  every model); als and ease are fit on train only, as the runner gives them.',
+    '',
+    '### Amazon Beauty (S3-Rec files), protocol loo, full ranking, seed 42',
+    '',
+    '```sh',
+    ...Object.values(bRuns).map((r) => r.command),
+    '```',
+    '',
+    head,
+    ...Object.entries(bRuns).map(([n, r]) => row(n, r)),
+    '',
+    `- sasrec HR@10 ${fmt(hr(bSas))} / NDCG@10 ${fmt(ndcg(bSas))} vs the published SASRec (S3-Rec table) 0.0605 / 0.0318: **${hr(bSas) >= 0.0605 && ndcg(bSas) >= 0.0318 ? 'met' : 'NOT met'}**.`,
+    '',
+    '### Training speed (tfjs WASM, 1 thread)',
+    '',
+    `FLOPs per epoch counted from the training windows (projections, attention, feed-forward, output layer; x3 for the backward`,
+    `pass); peak = the tfjs 512^3 matMul rate measured above (${peak.toFixed(2)} GFLOP/s).`,
+    '',
+    '| run | GFLOP / epoch | s / epoch | GFLOP/s | of tfjs peak |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    speed('sasrec ml-100k', mlSas, ml, SASREC_ML100K),
+    speed('bert4rec ml-100k', mlRuns.bert4rec!, ml, BERT_ML100K, true),
+    speed('sasrec Beauty', bSas, beauty, SASREC_BEAUTY),
+    '',
+    `_Machine: ${os.cpus().length} cores; other jobs may share them (load average at the end: ${os.loadavg().map((v) => v.toFixed(1)).join(', ')})._`,
+  ].join('\n');
+}

@@ -1,0 +1,466 @@
+import { z } from 'zod';
+import { Csr } from '../data/csr.js';
+import type { TrainData } from '../data/dataset.js';
+import { UnirecError } from '../errors.js';
+import { assembleFeatures } from '../features/block.js';
+import { itemFeatures } from '../features/item.js';
+import { attributeBlock, discreteUserAttributes, encodeAttribute, type DiscreteAttribute } from '../features/user.js';
+import { cosineNeighboursOfRow, rowNorms, scoreRows } from '../math/factors.js';
+import { Rng } from '../math/rng.js';
+import type { TopK } from '../math/topk.js';
+import { csrArrays, csrFromArrays } from './artifact-csr.js';
+import { ensureNotAborted, type FitContext, type History, type ModelArtifact, type Reason, type Recommender } from './recommender.js';
+import { registerModel } from './registry.js';
+
+const Params = z
+  .object({
+    factors: z.number().int().positive().default(32),
+    /** 'warp': sample negatives until one violates the margin, step weighted by the implied rank; 'bpr': one negative, ln sigmoid */
+    loss: z.enum(['warp', 'bpr']).default('warp'),
+    /** WARP: negatives tried per positive before giving up (LightFM's max_sampled) */
+    maxSampled: z.number().int().positive().default(10),
+    /** 'adagrad': per-parameter step sizes (LightFM's default); 'sgd': one step size */
+    optimizer: z.enum(['adagrad', 'sgd']).default('adagrad'),
+    learningRate: z.number().positive().default(0.05),
+    /** L2 penalty on the embeddings touched by a step */
+    regularization: z.number().nonnegative().default(1e-4),
+    epochs: z.number().int().positive().default(30),
+    /** weight of an item's / user's own id embedding in its representation (0 = features only, a pure feature model) */
+    itemIdWeight: z.number().nonnegative().default(1),
+    userIdWeight: z.number().nonnegative().default(1),
+    /** weight of each item attribute column (0 = leave it out); default as src/features/item.ts */
+    itemFeatureWeights: z.record(z.string(), z.number().nonnegative()).default({}),
+    /** use the user attribute table (age, gender, occupation...) when the data has one */
+    userFeatures: z.boolean().default(true),
+    initStd: z.number().positive().default(0.05),
+    /** passes over a new user's history when folding them in (item side frozen) */
+    foldInEpochs: z.number().int().positive().default(20),
+  })
+  .strict();
+type HybridParams = z.infer<typeof Params>;
+
+/** A user attribute as saved (the per-row codes are not needed to encode a new user). */
+type SavedAttribute = Omit<DiscreteAttribute, 'codes'>;
+
+/**
+ * Hybrid matrix factorisation (Kula 2015, "LightFM"): a user is the sum of the embeddings of their id and
+ * of their attributes (age group, gender, occupation); an item is the sum of the embeddings of its id and
+ * of its features (genres, tags, categories, numeric buckets, title words from src/features). Scores are
+ * dot products plus an item bias (again a sum over the item's features), learnt by WARP or BPR.
+ *
+ * Representations are rows of a sparse "columns" matrix times an embedding table: item i = sum_c x_ic V_c
+ * over its id column (only if it had train events) and its feature columns. So an item nobody has touched
+ * gets a vector from its features alone, a user without events from their attributes alone, and features
+ * shared by many items carry what those items taught them.
+ *
+ * FLOPs per step: (columns of the user + columns of the item + columns of each sampled negative) x 2 f for
+ * the representations, then the same again for the update. Single-threaded and seeded (same bits every run).
+ */
+export class HybridMf implements Recommender {
+  readonly name = 'hybrid-mf';
+  private nUsers = 0;
+  private nItems = 0;
+  /** items x (nItems id columns + item features) */
+  private itemCols!: Csr;
+  /** users x (nUsers id columns + user features) */
+  private userCols!: Csr;
+  private itemNames: string[] = [];
+  private userNames: string[] = [];
+  private attrs: SavedAttribute[] = [];
+  /** where each attribute's one-hot columns start among the user feature columns */
+  private attrOffsets: number[] = [];
+  /** embedding per item column / user column, rows of `factors` */
+  private itemEmb: Float32Array = new Float32Array(0);
+  private userEmb: Float32Array = new Float32Array(0);
+  private itemBiasEmb: Float32Array = new Float32Array(0);
+  /** derived after fit (and load): item vectors, item biases, user vectors */
+  private Q: Float32Array = new Float32Array(0);
+  private bq: Float32Array = new Float32Array(0);
+  private P: Float32Array = new Float32Array(0);
+  private history!: Csr;
+  private itemNorms: Float32Array | undefined;
+
+  constructor(readonly params: HybridParams) {}
+
+  async fit(train: TrainData, ctx: FitContext): Promise<void> {
+    const p = this.params;
+    const f = p.factors;
+    this.nUsers = train.nUsers;
+    this.nItems = train.nItems;
+    this.history = train.byUser;
+    this.itemNorms = undefined;
+    this.buildItemColumns(train);
+    this.buildUserColumns(train);
+    const rng = new Rng(ctx.seed);
+    const nic = this.itemCols.nCols;
+    const nuc = this.userCols.nCols;
+    this.itemEmb = Float32Array.from({ length: nic * f }, () => rng.normal() * p.initStd);
+    this.userEmb = Float32Array.from({ length: nuc * f }, () => rng.normal() * p.initStd);
+    this.itemBiasEmb = new Float32Array(nic);
+    const { indptr, indices } = train.byUser;
+    const nnz = indices.length;
+    if (nnz > 0 && train.nItems >= 2) await this.train(ctx, rng, indptr, indices);
+    this.derive();
+  }
+
+  /** Item columns: id (warm items only, weight itemIdWeight) then the item feature matrix. */
+  private buildItemColumns(train: TrainData): void {
+    const nItems = train.nItems;
+    let feats: Csr | undefined;
+    this.itemNames = [];
+    if (train.itemTable && train.itemTable.columns.size > 0) {
+      if (train.itemTable.size !== nItems) throw new RangeError(`item table has ${train.itemTable.size} rows, train has ${nItems} items`);
+      const w = this.params.itemFeatureWeights;
+      const fm = itemFeatures(train.itemTable, Object.keys(w).length ? { weights: w } : {});
+      feats = fm.matrix;
+      this.itemNames = fm.names;
+    }
+    const idWeight = this.params.itemIdWeight;
+    if (idWeight === 0 && !feats) throw new UnirecError('model "hybrid-mf": itemIdWeight 0 needs item attributes, and this data has none');
+    const warm = (i: number): boolean => idWeight > 0 && train.byItem.rowLength(i) > 0;
+    this.itemCols = stackColumns(nItems, nItems, warm, idWeight, feats);
+  }
+
+  /** User columns: id (users with train events) then one-hot attributes from the user table. */
+  private buildUserColumns(train: TrainData): void {
+    const nUsers = train.nUsers;
+    let feats: Csr | undefined;
+    this.attrs = [];
+    this.attrOffsets = [];
+    this.userNames = [];
+    if (this.params.userFeatures && train.userTable && train.userTable.size === nUsers) {
+      const attrs = discreteUserAttributes(train.userTable);
+      if (attrs.length) {
+        const fm = assembleFeatures(nUsers, attrs.map(attributeBlock), () => 1, 'row');
+        feats = fm.matrix;
+        this.userNames = fm.names;
+        this.attrs = attrs.map(({ codes: _codes, ...rest }) => rest);
+        this.attrOffsets = fm.blocks.map((b) => b.start);
+      }
+    }
+    const idWeight = this.params.userIdWeight;
+    const warm = (u: number): boolean => idWeight > 0 && train.byUser.rowLength(u) > 0;
+    this.userCols = stackColumns(nUsers, nUsers, warm, idWeight, feats);
+  }
+
+  private async train(ctx: FitContext, rng: Rng, indptr: Int32Array, indices: Int32Array): Promise<void> {
+    const p = this.params;
+    const f = p.factors;
+    const nItems = this.nItems;
+    const nnz = indices.length;
+    const userOf = new Int32Array(nnz);
+    for (let u = 0; u < this.nUsers; u++) userOf.fill(u, indptr[u]!, indptr[u + 1]!);
+    const adagrad = p.optimizer === 'adagrad';
+    // Adagrad accumulators start at 1 so the first steps equal plain SGD steps (as LightFM).
+    const gItem = adagrad ? new Float32Array(this.itemEmb.length).fill(1) : new Float32Array(0);
+    const gUser = adagrad ? new Float32Array(this.userEmb.length).fill(1) : new Float32Array(0);
+    const gBias = adagrad ? new Float32Array(this.itemBiasEmb.length).fill(1) : new Float32Array(0);
+    const pu = new Float64Array(f);
+    const qi = new Float64Array(f);
+    const qj = new Float64Array(f);
+    const order = Int32Array.from({ length: nnz }, (_, e) => e);
+    const warpWeight = new Float64Array(p.maxSampled + 1);
+    for (let t = 1; t <= p.maxSampled; t++) warpWeight[t] = Math.log(Math.max(1, Math.floor((nItems - 1) / t)));
+    const task = ctx.progress?.start('hybrid-mf: epochs', p.epochs);
+    try {
+      for (let epoch = 0; epoch < p.epochs; epoch++) {
+        ensureNotAborted(ctx.signal);
+        rng.shuffle(order);
+        for (let s = 0; s < nnz; s++) {
+          const e = order[s]!;
+          const u = userOf[e]!;
+          const lo = indptr[u]!;
+          const hi = indptr[u + 1]!;
+          if (hi - lo >= nItems) continue;
+          const i = indices[e]!;
+          this.represent(this.userCols, this.userEmb, u, pu);
+          const si = this.represent(this.itemCols, this.itemEmb, i, qi, pu);
+          // find the negative j and the step's weight
+          let j = -1;
+          let weight = 0;
+          if (p.loss === 'warp') {
+            for (let t = 1; t <= p.maxSampled; t++) {
+              const c = rng.int(nItems);
+              if (sortedHas(indices, lo, hi, c)) continue;
+              const sj = this.represent(this.itemCols, this.itemEmb, c, qj, pu);
+              if (sj > si - 1) {
+                j = c;
+                weight = warpWeight[t]!;
+                break;
+              }
+            }
+          } else {
+            for (let t = 0; t < 20 && j < 0; t++) {
+              const c = rng.int(nItems);
+              if (!sortedHas(indices, lo, hi, c)) j = c;
+            }
+            if (j >= 0) weight = 1 / (1 + Math.exp(si - this.represent(this.itemCols, this.itemEmb, j, qj, pu)));
+          }
+          if (j < 0 || weight === 0) continue;
+          // gradient of weight * (s_uj - s_ui) (descend): user along (qj - qi), item i along pu, item j along -pu
+          this.step(this.userCols, this.userEmb, gUser, u, weight, qj, qi);
+          this.stepItem(i, weight, pu, -1, gItem, gBias);
+          this.stepItem(j, weight, pu, 1, gItem, gBias);
+        }
+        task?.tick();
+        if (ctx.signal) await new Promise((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      task?.done();
+    }
+  }
+
+  /**
+   * out = sum_c x_rc emb_c over the columns of row r; when `dotWith` is given, returns out . dotWith
+   * plus the row's bias (the item side), else 0.
+   */
+  private represent(cols: Csr, emb: Float32Array, r: number, out: Float64Array, dotWith?: Float64Array): number {
+    const f = this.params.factors;
+    out.fill(0);
+    let bias = 0;
+    for (let k = cols.indptr[r]!; k < cols.indptr[r + 1]!; k++) {
+      const c = cols.indices[k]!;
+      const x = cols.data[k]!;
+      const o = c * f;
+      for (let d = 0; d < f; d++) out[d]! += x * emb[o + d]!;
+      if (dotWith) bias += x * this.itemBiasEmb[c]!;
+    }
+    if (!dotWith) return 0;
+    let s = bias;
+    for (let d = 0; d < f; d++) s += out[d]! * dotWith[d]!;
+    return s;
+  }
+
+  /** The user side of a step: each of the user's columns moves by -lr x_uc weight (a - b). */
+  private step(cols: Csr, emb: Float32Array, acc: Float32Array, r: number, weight: number, a: Float64Array, b: Float64Array): void {
+    const f = this.params.factors;
+    const lr = this.params.learningRate;
+    const reg = this.params.regularization;
+    for (let k = cols.indptr[r]!; k < cols.indptr[r + 1]!; k++) {
+      const c = cols.indices[k]!;
+      const x = cols.data[k]!;
+      const o = c * f;
+      for (let d = 0; d < f; d++) {
+        const g = x * weight * (a[d]! - b[d]!) + reg * emb[o + d]!;
+        emb[o + d] = emb[o + d]! - (acc.length ? lr / Math.sqrt(acc[o + d]!) : lr) * g;
+        if (acc.length) acc[o + d]! += g * g;
+      }
+    }
+  }
+
+  /** The item side of a step: sign -1 for the positive (pulled towards the user), +1 for the negative. */
+  private stepItem(item: number, weight: number, pu: Float64Array, sign: number, acc: Float32Array, accBias: Float32Array): void {
+    const f = this.params.factors;
+    const lr = this.params.learningRate;
+    const reg = this.params.regularization;
+    const cols = this.itemCols;
+    const emb = this.itemEmb;
+    for (let k = cols.indptr[item]!; k < cols.indptr[item + 1]!; k++) {
+      const c = cols.indices[k]!;
+      const x = cols.data[k]!;
+      const o = c * f;
+      for (let d = 0; d < f; d++) {
+        const g = sign * x * weight * pu[d]! + reg * emb[o + d]!;
+        emb[o + d] = emb[o + d]! - (acc.length ? lr / Math.sqrt(acc[o + d]!) : lr) * g;
+        if (acc.length) acc[o + d]! += g * g;
+      }
+      const gb = sign * x * weight + reg * this.itemBiasEmb[c]!;
+      this.itemBiasEmb[c] = this.itemBiasEmb[c]! - (accBias.length ? lr / Math.sqrt(accBias[c]!) : lr) * gb;
+      if (accBias.length) accBias[c]! += gb * gb;
+    }
+  }
+
+  /** Item vectors, item biases and user vectors from the column embeddings (for fast scoring). */
+  private derive(): void {
+    const f = this.params.factors;
+    const row = new Float64Array(f);
+    const none = new Float64Array(f);
+    this.Q = new Float32Array(this.nItems * f);
+    this.bq = new Float32Array(this.nItems);
+    for (let i = 0; i < this.nItems; i++) {
+      this.bq[i] = this.represent(this.itemCols, this.itemEmb, i, row, none);
+      this.Q.set(row, i * f);
+    }
+    this.P = new Float32Array(this.nUsers * f);
+    for (let u = 0; u < this.nUsers; u++) {
+      this.represent(this.userCols, this.userEmb, u, row);
+      this.P.set(row, u * f);
+    }
+  }
+
+  scoreUser(user: number, out: Float32Array): void {
+    this.scoreVector(this.P, user * this.params.factors, out);
+  }
+
+  private scoreVector(x: Float32Array | Float64Array, xo: number, out: Float32Array): void {
+    scoreRows(this.Q, this.params.factors, x, xo, out.subarray(0, this.nItems));
+    for (let i = 0; i < this.nItems; i++) out[i]! += this.bq[i]!;
+  }
+
+  /**
+   * A user unseen at fit time: the sum of their attribute embeddings (from the user table when
+   * `history.user` is known there, or from `history.attributes`), plus an id-like vector learnt by BPR
+   * steps on their events with the item side frozen (seeded from the history: same history, same scores).
+   */
+  foldIn(history: History, out: Float32Array): void {
+    const f = this.params.factors;
+    const x = new Float64Array(f);
+    this.attributeVector(history, x);
+    const items = Int32Array.from(history.items.filter((i) => i >= 0 && i < this.nItems)).sort();
+    if (items.length > 0 && items.length < this.nItems && this.params.userIdWeight > 0) {
+      let seed = 0x2545f491;
+      for (const i of items) seed = Math.imul(seed ^ i, 0x27d4eb2d) >>> 0;
+      const rng = new Rng(seed);
+      const own = new Float64Array(f);
+      const Q = this.Q;
+      const lr = this.params.learningRate;
+      const reg = this.params.regularization;
+      for (let s = 0; s < this.params.foldInEpochs * items.length; s++) {
+        const i = items[rng.int(items.length)]!;
+        const j = rng.int(this.nItems);
+        if (sortedHas(items, 0, items.length, j)) continue;
+        let diff = this.bq[i]! - this.bq[j]!;
+        for (let d = 0; d < f; d++) diff += (x[d]! + own[d]!) * (Q[i * f + d]! - Q[j * f + d]!);
+        const g = 1 / (1 + Math.exp(diff));
+        for (let d = 0; d < f; d++) own[d] = own[d]! + lr * (g * (Q[i * f + d]! - Q[j * f + d]!) - reg * own[d]!);
+      }
+      for (let d = 0; d < f; d++) x[d]! += own[d]!;
+    }
+    this.scoreVector(x, 0, out);
+  }
+
+  /** Adds the embeddings of the user's attributes (feature columns only, not the id) to x. */
+  private attributeVector(history: History, x: Float64Array): void {
+    const f = this.params.factors;
+    const cols = this.userCols;
+    if (history.user !== undefined && history.user >= 0 && history.user < this.nUsers) {
+      for (let k = cols.indptr[history.user]!; k < cols.indptr[history.user + 1]!; k++) {
+        const c = cols.indices[k]!;
+        if (c < this.nUsers) continue;
+        for (let d = 0; d < f; d++) x[d]! += cols.data[k]! * this.userEmb[c * f + d]!;
+      }
+      return;
+    }
+    if (!history.attributes || !this.attrs.length) return;
+    const present: number[] = [];
+    this.attrs.forEach((a, n) => {
+      const code = encodeAttribute(a as DiscreteAttribute, history.attributes![a.column]);
+      if (code >= 0) present.push(this.nUsers + this.attrOffsets[n]! + code);
+    });
+    // the same encoding as a table row: one-hot per attribute, the row L2-normalised
+    for (const c of present) for (let d = 0; d < f; d++) x[d]! += this.userEmb[c * f + d]! / Math.sqrt(present.length);
+  }
+
+  similarItems(item: number, k: number): TopK {
+    this.itemNorms ??= rowNorms(this.Q, this.nItems, this.params.factors);
+    return cosineNeighboursOfRow(this.Q, this.nItems, this.params.factors, this.itemNorms, item, k);
+  }
+
+  /**
+   * The item's columns that carry the user's score: its own id (what its interactions taught) and each
+   * feature, weight = x_ic (p_u . V_c + b_c); they sum to the score.
+   */
+  explain(user: number, item: number, limit = 3): Reason[] {
+    const f = this.params.factors;
+    const cols = this.itemCols;
+    const reasons: Reason[] = [];
+    for (let k = cols.indptr[item]!; k < cols.indptr[item + 1]!; k++) {
+      const c = cols.indices[k]!;
+      let s = this.itemBiasEmb[c]!;
+      for (let d = 0; d < f; d++) s += this.P[user * f + d]! * this.itemEmb[c * f + d]!;
+      const weight = cols.data[k]! * s;
+      if (c < this.nItems) reasons.push({ kind: 'item', id: item, weight, text: 'liked by users with tastes like yours' });
+      else reasons.push({ kind: 'feature', weight, text: this.itemNames[c - this.nItems]! });
+    }
+    return reasons.sort((a, b) => b.weight - a.weight).slice(0, limit);
+  }
+
+  /** Per-column contributions (id or feature name, weight) of an item's score for a user, largest first. */
+  featureContributions(user: number, item: number): { name: string; weight: number }[] {
+    return this.explain(user, item, Infinity).map((r) => ({ name: r.kind === 'item' ? 'id' : r.text, weight: r.weight }));
+  }
+
+  save(): ModelArtifact {
+    return {
+      model: this.name,
+      version: 1,
+      params: { ...this.params },
+      meta: {
+        nUsers: this.nUsers,
+        nItems: this.nItems,
+        itemNames: this.itemNames,
+        userNames: this.userNames,
+        attrs: this.attrs,
+        attrOffsets: this.attrOffsets,
+      },
+      arrays: {
+        itemEmb: this.itemEmb,
+        userEmb: this.userEmb,
+        itemBiasEmb: this.itemBiasEmb,
+        ...csrArrays('icol', this.itemCols),
+        ...csrArrays('ucol', this.userCols),
+        ...csrArrays('hist', this.history),
+      },
+    };
+  }
+
+  static load(a: ModelArtifact): HybridMf {
+    const m = new HybridMf(Params.parse(a.params));
+    m.nUsers = a.meta.nUsers as number;
+    m.nItems = a.meta.nItems as number;
+    m.itemNames = a.meta.itemNames as string[];
+    m.userNames = a.meta.userNames as string[];
+    m.attrs = a.meta.attrs as SavedAttribute[];
+    m.attrOffsets = a.meta.attrOffsets as number[];
+    m.itemEmb = a.arrays.itemEmb as Float32Array;
+    m.userEmb = a.arrays.userEmb as Float32Array;
+    m.itemBiasEmb = a.arrays.itemBiasEmb as Float32Array;
+    m.itemCols = csrFromArrays(a, 'icol', m.nItems, m.nItems + m.itemNames.length);
+    m.userCols = csrFromArrays(a, 'ucol', m.nUsers, m.nUsers + m.userNames.length);
+    m.history = csrFromArrays(a, 'hist', m.nUsers, m.nItems);
+    m.derive();
+    return m;
+  }
+}
+
+/** rows x (nIds + features): an id column (when `hasId(r)`, value idWeight) then the feature row, shifted by nIds. */
+function stackColumns(nRows: number, nIds: number, hasId: (r: number) => boolean, idWeight: number, feats: Csr | undefined): Csr {
+  const indptr = new Int32Array(nRows + 1);
+  for (let r = 0; r < nRows; r++) indptr[r + 1] = indptr[r]! + (hasId(r) ? 1 : 0) + (feats ? feats.rowLength(r) : 0);
+  const indices = new Int32Array(indptr[nRows]!);
+  const data = new Float32Array(indices.length);
+  for (let r = 0; r < nRows; r++) {
+    let at = indptr[r]!;
+    if (hasId(r)) {
+      indices[at] = r;
+      data[at++] = idWeight;
+    }
+    if (!feats) continue;
+    for (let k = feats.indptr[r]!; k < feats.indptr[r + 1]!; k++) {
+      indices[at] = nIds + feats.indices[k]!;
+      data[at++] = feats.data[k]!;
+    }
+  }
+  return new Csr(nRows, nIds + (feats?.nCols ?? 0), indptr, indices, data);
+}
+
+/** Whether the sorted slice a[lo, hi) holds v. */
+function sortedHas(a: Int32Array, lo: number, hi: number, v: number): boolean {
+  hi--;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const x = a[mid]!;
+    if (x === v) return true;
+    if (x < v) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
+
+registerModel({
+  name: 'hybrid-mf',
+  description: 'LightFM-style hybrid factorisation: users and items are sums of id and feature embeddings (WARP or BPR); cold items and users score from features',
+  params: Params,
+  create: (p) => new HybridMf(p),
+  load: (a) => HybridMf.load(a),
+});
