@@ -10,6 +10,7 @@ import { Rng } from '../math/rng.js';
 import type { TopK } from '../math/topk.js';
 import { csrArrays, csrFromArrays } from './artifact-csr.js';
 import { ensureNotAborted, type FitContext, type History, type ModelArtifact, type Reason, type Recommender } from './recommender.js';
+import { sortedHas } from '../math/sorted.js';
 import { registerModel } from './registry.js';
 
 const Params = z
@@ -442,19 +443,6 @@ function stackColumns(nRows: number, nIds: number, hasId: (r: number) => boolean
     }
   }
   return new Csr(nRows, nIds + (feats?.nCols ?? 0), indptr, indices, data);
-}
-
-/** Whether the sorted slice a[lo, hi) holds v. */
-function sortedHas(a: Int32Array, lo: number, hi: number, v: number): boolean {
-  hi--;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const x = a[mid]!;
-    if (x === v) return true;
-    if (x < v) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
 }
 
 registerModel({
