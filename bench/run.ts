@@ -6,33 +6,16 @@
  *   npm run bench                 # every suite
  *   npm run bench -- foundation   # one suite
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sequence } from './sequence.js';
 import { cold } from './cold.js';
 import { fusion } from './fusion.js';
 import { towers } from './towers.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const data = path.resolve(root, '../shared/data');
-const bin = path.join(root, 'bin/unirec.js');
+import { data, root, type Run, unirec } from './unirec.js';
 
-interface Run {
-  command: string;
-  wallSeconds: number;
-  report: any;
-}
-
-/** Runs `unirec <args>` and parses its JSON stdout; wall time measured around the whole process. */
-function unirec(args: string[]): Run {
-  const start = process.hrtime.bigint();
-  const out = execFileSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'inherit'] });
-  const wallSeconds = Number(process.hrtime.bigint() - start) / 1e9;
-  return { command: `npx unirec ${args.join(' ')}`, wallSeconds, report: JSON.parse(out) };
-}
 
 function machine(): string {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';

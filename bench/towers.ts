@@ -6,30 +6,11 @@
  * - encoder throughput (titles/s) for use-lite and glove, without the vector cache.
  * Runs the real CLI as subprocesses, like the other suites.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const data = path.resolve(root, '../shared/data');
-const models = path.resolve(root, '../shared/models');
-const bin = path.join(root, 'bin/unirec.js');
+import { data, models, type Run, unirec } from './unirec.js';
 
-interface Run {
-  command: string;
-  wallSeconds: number;
-  report: any;
-}
-
-function unirec(args: string[]): Run {
-  const start = process.hrtime.bigint();
-  const out = execFileSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'inherit'] });
-  const wallSeconds = Number(process.hrtime.bigint() - start) / 1e9;
-  const relative = (a: string) => a.replaceAll(data, '../shared/data').replaceAll(models, '../shared/models');
-  const shown = args.map((a) => (a.startsWith('{') ? `'${relative(a)}'` : relative(a)));
-  return { command: `npx unirec ${shown.join(' ')}`, wallSeconds, report: JSON.parse(out) };
-}
 
 const fmt = (v: number | undefined, d = 4): string => (v === undefined || v === null ? '-' : v.toFixed(d));
 

@@ -1,10 +1,11 @@
-/** Shared by the issue-4 bench suites (fusion.ts, cold.ts): run the real CLI and format figures. */
+/** Shared by the bench suites: run the real CLI and format figures. */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const data = path.resolve(root, '../shared/data');
+export const models = path.resolve(root, '../shared/models');
 const bin = path.join(root, 'bin/unirec.js');
 
 export interface Run {
@@ -18,7 +19,8 @@ export function unirec(args: string[]): Run {
   const start = process.hrtime.bigint();
   const out = execFileSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'inherit'] });
   const wallSeconds = Number(process.hrtime.bigint() - start) / 1e9;
-  const shown = args.map((a) => (a.startsWith('{') || a.startsWith('[') ? `'${a}'` : a.replace(data, '../shared/data')));
+  const relative = (a: string) => a.replaceAll(data, '../shared/data').replaceAll(models, '../shared/models');
+  const shown = args.map((a) => (a.startsWith('{') || a.startsWith('[') ? `'${relative(a)}'` : relative(a)));
   return { command: `npx unirec ${shown.join(' ')}`, wallSeconds, report: JSON.parse(out) };
 }
 
