@@ -1,7 +1,7 @@
 /**
  * How fast the dashboard is on ml-1m (1M events), in a real browser; a measurement, not a test:
  *
- *   npm run build && node dist/test/dashboard/ml1m-timing.js [--model als] [--db PATH]
+ *   npm run bench:dashboard -- [--model als] [--db PATH]
  *
  * Imports ../shared/data/ml-1m into a temporary store with `unirec import`, trains a model with
  * `unirec train`, starts the server in this process, then opens every dashboard page in Chromium and
@@ -13,9 +13,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startServer } from '../../src/serve/server.js';
-import { launchChromium } from '../helpers/browser.js';
-import { SHARED_DATA } from '../helpers/shared-data.js';
+import { startServer } from '../src/serve/server.js';
+import { launchChromium } from '../test/helpers/browser.js';
+import { SHARED_DATA } from '../test/helpers/shared-data.js';
 
 const arg = (name: string): string | undefined => {
   const at = process.argv.indexOf(`--${name}`);
