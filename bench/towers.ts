@@ -2,7 +2,7 @@
  * `npm run bench -- towers`: pretrained text encoders and the two-tower model (issue 5, items 4-5).
  * - cold items on ml-latest-small (genres + tags + titles): popularity, als, content with TF-IDF,
  *   content with USE-lite vectors, two-tower with text + attributes: NDCG@10 and AUC;
- * - ml-100k leave-one-out: two-tower against als (and sasrec when that model is registered);
+ * (two-tower on ml-100k leave-one-out runs in the sequence suite, side by side with sasrec);
  * - encoder throughput (titles/s) for use-lite and glove, without the vector cache.
  * Runs the real CLI as subprocesses, like the other suites.
  */
@@ -57,31 +57,7 @@ export async function towers(): Promise<string> {
     '',
   );
 
-  // 2. ml-100k leave-one-out
-  const ml100k = path.join(data, 'ml-100k');
-  const loo = ['--protocol', 'loo', '--k', '10', '--seed', '42', '--json'];
-  const { modelNames } = await import('../src/models/index.js');
-  // TOWERS_SKIP=sasrec leaves a model out (sasrec trains up to 200 epochs: minutes to spare)
-  const skip = new Set((process.env.TOWERS_SKIP ?? '').split(',').filter(Boolean));
-  const looModels = ['popularity', 'als', ...(modelNames().includes('sasrec') ? ['sasrec'] : []), 'two-tower'].filter((m) => !skip.has(m));
-  const looRuns: [string, Run][] = looModels.map((m) => [m, unirec(['evaluate', '--data', ml100k, '--model', m, ...loo])]);
-  const best = Math.max(...looRuns.filter(([m]) => m !== 'two-tower').map(([, r]) => ndcg(r)));
-  out.push(
-    '### ml-100k, protocol loo (last event per user is test), seed 42, full ranking',
-    '',
-    '```sh',
-    ...looRuns.map(([, r]) => r.command),
-    '```',
-    '',
-    '| model | NDCG@10 | Hit@10 | AUC | fit s | whole run s |',
-    '| --- | ---: | ---: | ---: | ---: | ---: |',
-    ...looRuns.map(([name, r]) => `| ${name} | ${fmt(ndcg(r))} | ${fmt(r.report.metrics['hit@10'])} | ${fmt(r.report.metrics.auc)} | ${fmt(r.report.fit_seconds, 1)} | ${fmt(r.wallSeconds, 1)} |`),
-    '',
-    `- two-tower / best other model here: **${(ndcg(looRuns.find(([m]) => m === 'two-tower')![1]) / best).toFixed(2)}x** (bar: within 10% of sasrec).`,
-    '',
-  );
-
-  // 3. encoder throughput on real titles, no cache
+  // 2. encoder throughput on real titles, no cache
   const { loadDataset } = await import('../src/data/load.js');
   const { itemTexts } = await import('../src/text/item-text.js');
   const { loadTextEncoder } = await import('../src/text/load.js');

@@ -1,6 +1,6 @@
 import type { AttributeTable } from '../data/attributes.js';
 import type { Csr } from '../data/csr.js';
-import { itemSimilarityFor, type ListSimilarity } from './item-similarity.js';
+import { CF_BASIS, cosineSimilarity, itemSimilarityFor, type ListSimilarity } from './item-similarity.js';
 
 /**
  * Beyond-accuracy metrics over all users' top-K lists (item ids, best first; a list may be shorter
@@ -100,7 +100,10 @@ export function itemPopularity(byItem: Csr): Int32Array {
   return pop;
 }
 
-/** coverage@K, novelty@K, diversity@K, popularity@K, gini@K for every K. */
+/**
+ * coverage@K, novelty@K, diversity@K (over item labels when there are any), diversity_cf@K (always
+ * over the cosine of train user-vectors), popularity@K, gini@K for every K.
+ */
 export function beyondAccuracy(
   lists: readonly Int32Array[],
   ks: readonly number[],
@@ -110,12 +113,15 @@ export function beyondAccuracy(
   const nItems = byItem.nRows;
   const pop = itemPopularity(byItem);
   const percentile = popularityPercentiles(pop);
-  const { sim } = itemSimilarityFor(byItem, itemTable, distinctItems(lists, nItems));
+  const recommended = distinctItems(lists, nItems);
+  const { sim, basis } = itemSimilarityFor(byItem, itemTable, recommended);
+  const cf = basis === CF_BASIS ? sim : cosineSimilarity(byItem, recommended);
   const out: Record<string, number> = {};
   for (const k of ks) {
     out[`coverage@${k}`] = coverage(lists, k, nItems);
     out[`novelty@${k}`] = novelty(lists, k, pop, byItem.nCols);
     out[`diversity@${k}`] = diversity(lists, k, sim);
+    out[`diversity_cf@${k}`] = diversity(lists, k, cf);
     out[`popularity@${k}`] = meanPopularity(lists, k, percentile);
     out[`gini@${k}`] = gini(lists, k, nItems);
   }

@@ -144,6 +144,8 @@ function cosinePerList(byItem: Csr): ListSimilarity {
   };
 }
 
+export const CF_BASIS = 'cosine of train user-vectors';
+
 /** The item features diversity uses: the first multi-valued column among these names. */
 const LABEL_COLUMNS = ['genres', 'tags', 'attributes'];
 
@@ -162,5 +164,5 @@ export function itemSimilarityFor(
       return { sim: jaccardSimilarity(col), basis: `jaccard of item ${name}` };
     }
   }
-  return { sim: cosineSimilarity(byItem, recommended), basis: 'cosine of train user-vectors' };
+  return { sim: cosineSimilarity(byItem, recommended), basis: CF_BASIS };
 }

@@ -163,17 +163,17 @@ export class Als implements Recommender {
     return { l, x, conf };
   }
 
-  /** Scores for a user known by their history: the exact solve of their factor, then x . y_i. */
   /**
-   * A user seen in training (history.user) starts from their trained factor and takes `foldInSteps` CG
-   * steps on their new history: (foldInSteps + 1) (2 f^2 + 4 f n) FLOPs instead of the exact solve's
-   * f^3 / 3 + 2 f^2 n, about 5x less on ml-1m, where a server folds in a user at every new event.
-   * Anyone else gets the exact solve (there is no factor to start from).
+   * Scores for a user known by their history: x . y_i for their factor x. A user trained with events
+   * (history.user) starts from their trained factor and takes `foldInSteps` CG steps on their new
+   * history: (foldInSteps + 1) (2 f^2 + 4 f n) FLOPs instead of the exact solve's f^3 / 3 + 2 f^2 n,
+   * about 5x less on ml-1m, where a server folds in a user at every new event. Anyone else, a user
+   * held out of training among them (their factor row is only the random start), gets the exact solve.
    */
   foldIn(history: History, out: Float32Array): void {
     const u = history.user;
     const f = this.params.factors;
-    if (u !== undefined && u >= 0 && u < this.nUsers && this.params.foldInSteps > 0) {
+    if (u !== undefined && u >= 0 && u < this.nUsers && this.history.rowLength(u) > 0 && this.params.foldInSteps > 0) {
       const n = history.items.length;
       const row = {
         nRows: 1,

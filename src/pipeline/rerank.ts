@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Csr } from '../data/csr.js';
 import type { TrainData } from '../data/dataset.js';
 import { UnirecError } from '../errors.js';
+import { normalizeRows } from '../features/block.js';
 import { itemFeatures } from '../features/item.js';
 import { topK } from '../math/topk.js';
 import { calibrateOrder, groupShares, popularityGroups } from './calibrate.js';
@@ -11,7 +12,7 @@ import { mmrOrder } from './mmr.js';
 /**
  * The re-rank half of the pipeline: stages applied in order to one user's scores.
  *   filter     business rules: blocked items never appear (applied to the whole row first)
- *   mmr        diversity: maximal marginal relevance over item-feature cosine (mmr.ts)
+ *   mmr        diversity: maximal marginal relevance over item-feature or interaction cosine (mmr.ts)
  *   calibrate  popularity calibration to the user's own head/mid/tail mix (calibrate.ts)
  * The re-ordering stages work on a pool: the best `pool` unseen, unblocked items by the fused score;
  * each reorders the pool's first `k` positions, trading against the fused score (the first stage) or
@@ -23,7 +24,12 @@ export const RerankStage = z.discriminatedUnion('type', [
     /** 1 = relevance only, 0 = diversity only */
     lambda: z.number().min(0).max(1).default(0.7),
     pool: z.number().int().positive().default(100),
-    /** item attribute columns the similarity is computed on (default all) */
+    /**
+     * 'features': cosine of the items' attribute vectors; 'interactions': cosine of their train
+     * user-vectors (items consumed by the same people), which needs no item attributes
+     */
+    similarity: z.enum(['features', 'interactions']).default('features'),
+    /** features: item attribute columns the similarity is computed on (default all) */
     columns: z.array(z.string()).optional(),
     /** redundancy of a candidate: its 'max' similarity to the items taken (MMR), or the 'mean' (intra-list diversity's own greedy step) */
     aggregate: z.enum(['max', 'mean']).default('max'),
@@ -67,7 +73,8 @@ export class Reranker {
     const state = stages.map((s): StageState => {
       switch (s.type) {
         case 'mmr':
-          if (!train.itemTable) throw new UnirecError('rerank "mmr" needs item attributes for item similarity, and this data has none');
+          if (s.similarity === 'interactions') return { features: normalizeRows(train.byItem.binarized()) };
+          if (!train.itemTable) throw new UnirecError('rerank "mmr" needs item attributes for item similarity, and this data has none; use "similarity": "interactions"');
           return { features: itemFeatures(train.itemTable, s.columns ? { columns: s.columns } : {}).matrix };
         case 'calibrate':
           if (s.head + s.tail > 1) throw new UnirecError(`rerank "calibrate": head ${s.head} + tail ${s.tail} is more than 1`);

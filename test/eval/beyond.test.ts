@@ -98,8 +98,10 @@ test('beyondAccuracy names every metric at every K', () => {
   const byItem = itemUsers([[0, 1, 2], [0], [], [1, 2]], 3);
   const m = beyondAccuracy(lists, [1, 2], byItem);
   assert.deepEqual(Object.keys(m).sort(), [
-    'coverage@1', 'coverage@2', 'diversity@1', 'diversity@2', 'gini@1', 'gini@2',
+    'coverage@1', 'coverage@2', 'diversity@1', 'diversity@2', 'diversity_cf@1', 'diversity_cf@2', 'gini@1', 'gini@2',
     'novelty@1', 'novelty@2', 'popularity@1', 'popularity@2',
   ]);
   close(m['coverage@2']!, 3 / 4);
+  // without item labels both diversities are over train user-vectors
+  close(m['diversity_cf@2']!, m['diversity@2']!);
 });

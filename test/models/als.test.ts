@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createModel, loadModel } from '../../src/models/index.js';
+import { makeTrainData } from '../../src/data/dataset.js';
 import { plantedBlocks, plantedQuality } from '../helpers/planted.js';
 import { randomTrainData } from '../helpers/synthetic.js';
 
@@ -111,4 +112,22 @@ test('als fold-in of a trained user with a new event: warm-started CG steps land
     checked++;
   }
   assert.ok(checked >= 8);
+});
+
+test('als fold-in of a user held out of training: no events ranks nothing, events give the exact solve', async () => {
+  const full = randomTrainData(60, 40, 0.2, 4);
+  const held = 7;
+  const keep = new Uint8Array(full.interactions.length).map((_, r) => (full.interactions.user[r] === held ? 0 : 1));
+  const train = makeTrainData(full.interactions.where(keep), full.nUsers, full.nItems);
+  const model = createModel('als', { factors: 8, iterations: 10 });
+  await model.fit(train, ctx);
+  const out = new Float32Array(train.nItems);
+  // the held-out user's factor row is only its random start: it must not be used
+  model.foldIn!({ items: new Int32Array(0), user: held }, out);
+  assert.ok(out.every((v) => v === out[0]), 'no events: every item scores the same (the evaluator then shows popularity)');
+  const items = full.byUser.rowIndices(held).slice(0, 3);
+  const exact = new Float32Array(train.nItems);
+  model.foldIn!({ items }, exact);
+  model.foldIn!({ items, user: held }, out);
+  assert.deepEqual(Array.from(out), Array.from(exact));
 });

@@ -103,3 +103,22 @@ test('pipeline config: rerank stages run after fusion, are validated, and surviv
   assert.throws(() => createModel('pipeline', { rerank: [{ type: 'mmr', lambda: 2 }] }), /rerank/);
   assert.throws(() => createModel('pipeline', { rerank: [{ type: 'shuffle' }] }), /rerank/);
 });
+
+test('MMR over interaction similarity needs no item attributes: it brings up items other people consume', () => {
+  // items 0-3 are consumed by users 0-9, items 4-7 by users 10-19; no item table
+  const us: number[] = [];
+  const is: number[] = [];
+  for (let i = 0; i < 8; i++) for (let u = i < 4 ? 0 : 10; u < (i < 4 ? 10 : 20); u++) us.push(u), is.push(i);
+  const x = new Interactions(Int32Array.from(us), Int32Array.from(is), new Float32Array(us.length).fill(1), new Float64Array(us.length));
+  const train = makeTrainData(x, 20, 8);
+  const scores = Float32Array.of(8, 7, 6, 5, 4, 3, 2, 1);
+  const plain = Reranker.fit([RerankStage.parse({ type: 'mmr', lambda: 1, similarity: 'interactions' })], train, 4);
+  const same = scores.slice();
+  plain.apply(same, [], new Int32Array(0));
+  assert.deepEqual(Array.from(topK(same, 4).indices), [0, 1, 2, 3], 'lambda 1 keeps the model order');
+  const diverse = Reranker.fit([RerankStage.parse({ type: 'mmr', lambda: 0.3, similarity: 'interactions' })], train, 4);
+  const out = scores.slice();
+  diverse.apply(out, [], new Int32Array(0));
+  assert.deepEqual(Array.from(topK(out, 2).indices), [0, 4], 'the best item of the other audience comes second');
+  assert.throws(() => Reranker.fit([RerankStage.parse({ type: 'mmr' })], train, 4), /similarity.*interactions/);
+});
