@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { sequence } from './sequence.js';
+import { amazon, sequence } from './sequence.js';
 import { cold } from './cold.js';
 import { fusion } from './fusion.js';
 import { towers } from './towers.js';
@@ -279,7 +279,7 @@ async function kernels(): Promise<string> {
   ].join('\n');
 }
 
-const suites: Record<string, () => string | Promise<string>> = { foundation, 'knn-kernel': knnKernel, latent, kernels, fusion, cold, towers, sequence };
+const suites: Record<string, () => string | Promise<string>> = { foundation, 'knn-kernel': knnKernel, latent, kernels, fusion, cold, towers, sequence, amazon };
 
 function writeSection(name: string, body: string): void {
   const file = path.join(root, 'BENCHMARKS.md');

@@ -13,6 +13,7 @@ import './mf.js';
 import './svdpp.js';
 import './hybrid-mf.js';
 import './pipeline.js';
+import './cold-start.js';
 import './sasrec.js';
 import './bert4rec.js';
 import './two-tower.js';

@@ -10,7 +10,8 @@ import { Gbdt as GbdtModel } from '../pipeline/gbdt.js';
 import { RerankStage, Reranker } from '../pipeline/rerank.js';
 import { csrArrays, csrFromArrays } from './artifact-csr.js';
 import { ensureNotAborted, type FitContext, type History, type ModelArtifact, type Reason, type Recommender } from './recommender.js';
-import { createModel, loadModel, registerModel } from './registry.js';
+import { loadNested, nestArtifact, type ArtifactHead } from './nested-artifact.js';
+import { createModel, registerModel } from './registry.js';
 
 const Retriever = z.strictObject({
   model: z.string().min(1),
@@ -400,11 +401,7 @@ export class Pipeline implements Recommender {
     if (this.ranker?.kind === 'logistic') arrays['ranker.weights'] = this.ranker.weights;
     if (this.ranker?.kind === 'gbdt') for (const [name, arr] of Object.entries(this.ranker.trees.toArrays())) arrays[`ranker.${name}`] = arr;
     if (this.reranker) Object.assign(arrays, this.reranker.save('rerank'));
-    const parts = this.retrievers.map((r, k) => {
-      const a = r.save();
-      for (const [name, arr] of Object.entries(a.arrays)) arrays[`r${k}.${name}`] = arr;
-      return { model: a.model, version: a.version, params: a.params, meta: a.meta };
-    });
+    const parts = this.retrievers.map((r, k) => nestArtifact(r, `r${k}.`, arrays));
     const meta = {
       nItems: this.nItems,
       nUsers: this.history.nRows,
@@ -421,13 +418,7 @@ export class Pipeline implements Recommender {
     const m = new Pipeline(Params.parse(a.params));
     m.nItems = a.meta.nItems as number;
     m.learned = a.meta.learned === true;
-    const parts = a.meta.parts as Omit<ModelArtifact, 'arrays'>[];
-    m.retrievers = parts.map((part, k) => {
-      const arrays: ModelArtifact['arrays'] = {};
-      const prefix = `r${k}.`;
-      for (const [name, arr] of Object.entries(a.arrays)) if (name.startsWith(prefix)) arrays[name.slice(prefix.length)] = arr;
-      return loadModel({ ...part, arrays });
-    });
+    m.retrievers = (a.meta.parts as ArtifactHead[]).map((part, k) => loadNested(a, part, `r${k}.`));
     m.weights = Float64Array.from(a.arrays.weights as Float64Array);
     m.popularity = a.arrays.popularity as Float32Array;
     m.history = csrFromArrays(a, 'hist', a.meta.nUsers as number, m.nItems);
