@@ -31,8 +31,8 @@ type ColdStartParams = z.infer<typeof Params>;
  * Cold-start routing: a user with few events is scored by a model that reads who they are and what
  * little they did (demographics, item features of their first events), everyone else by the warm
  * model; items with (almost) no interactions, which the warm model knows nothing about, are placed by
- * a feature model instead. The feature model's scores are put on the warm model's scale (matching mean
- * and spread over the catalogue), so a cold item lands where a warm item of the same standing would.
+ * a feature model instead. The feature model's scores are put on the warm model's scale (matching their
+ * mean and spread over the warm items), so a cold item lands where a warm item of the same standing would.
  */
 export class ColdStart implements Recommender {
   readonly name = 'cold-start';

@@ -55,8 +55,12 @@ test('cold-start routes users by their event count and places new items by their
   assert.ok(Math.max(...newItems.map((i) => routed[i]!)) > 0 && Math.max(...newItems.map((i) => routed[i]!)) < 2 * top, 'new items land among warm scores');
 
   // fold-in follows the same routes; explanations name the route; save/load gives the same scores
-  model.foldIn!({ items: Int32Array.of(30) , user: 5 }, routed);
+  model.foldIn!({ items: Int32Array.of(30), user: 5 }, routed);
   demographic.foldIn!({ items: Int32Array.of(30), user: 5 }, own);
+  for (let i = 20; i < n; i++) assert.equal(routed[i], own[i]);
+  const long = { items: train.byUser.rowIndices(busy) };
+  model.foldIn!(long, routed);
+  warm.foldIn!(long, own);
   for (let i = 20; i < n; i++) assert.equal(routed[i], own[i]);
   assert.match(model.explain!(busy, 3)[0]?.text ?? '', /content, new item/);
   const restored = loadModel(structuredClone(model.save()));
