@@ -66,4 +66,4 @@ export {
 export { runEvaluation, type EvaluationReport, type RunOptions } from './eval/runner.js';
 export { evaluateRanking, evaluateRatings, type RankingOptions, type RankingResult } from './eval/evaluator.js';
 
-export { mmrRerank, MmrReranker, type MmrOptions } from './pipeline/mmr.js';
+export { mmrRerank, type MmrOptions } from './pipeline/mmr.js';

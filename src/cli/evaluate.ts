@@ -19,6 +19,7 @@ interface EvaluateFlags extends DataFlags {
   threads: number;
   sampled?: number;
   coldEvents: number;
+  latentDiversity?: number;
   json?: boolean;
 }
 
@@ -53,6 +54,7 @@ export function evaluateCommand(program: Command): void {
     .option('--threads <n>', 'worker threads', positiveInt('--threads'), defaultThreads())
     .option('--sampled <n>', 'rank against n sampled negatives instead of all items (biased; for comparison only)', positiveInt('--sampled'))
     .option('--cold-events <n>', 'cold-users: events of each held-out user given to the model (0 = attributes only)', nonNegativeInt, 0)
+    .option('--latent-diversity <factors>', 'also report diversity_latent@K: intra-list diversity in an ALS taste space of this many factors fitted on train', positiveInt('--latent-diversity'))
     .option('--json', 'print one JSON object on stdout');
   addDataOptions(cmd).action(async (flags: EvaluateFlags) => {
     if (!Number.isInteger(flags.seed)) throw new UnirecError('--seed must be an integer');
@@ -69,6 +71,7 @@ export function evaluateCommand(program: Command): void {
       threads: flags.threads,
       sampled: flags.sampled,
       coldEvents: flags.coldEvents,
+      latentDiversity: flags.latentDiversity,
       progress: stderrProgress(),
     });
     for (const w of report.warnings ?? []) process.stderr.write(`warning: ${w}\n`);

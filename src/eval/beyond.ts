@@ -1,6 +1,6 @@
 import type { AttributeTable } from '../data/attributes.js';
 import type { Csr } from '../data/csr.js';
-import { CF_BASIS, cosineSimilarity, itemSimilarityFor, type ListSimilarity } from './item-similarity.js';
+import { CF_BASIS, cosineSimilarity, embeddingSimilarity, itemSimilarityFor, type ListSimilarity } from './item-similarity.js';
 
 /**
  * Beyond-accuracy metrics over all users' top-K lists (item ids, best first; a list may be shorter
@@ -102,13 +102,15 @@ export function itemPopularity(byItem: Csr): Int32Array {
 
 /**
  * coverage@K, novelty@K, diversity@K (over item labels when there are any), diversity_cf@K (always
- * over the cosine of train user-vectors), popularity@K, gini@K for every K.
+ * over the cosine of train user-vectors), diversity_latent@K (when given a taste space: cosine of items'
+ * rows in it, latent-item-space.ts), popularity@K, gini@K for every K.
  */
 export function beyondAccuracy(
   lists: readonly Int32Array[],
   ks: readonly number[],
   byItem: Csr,
   itemTable?: AttributeTable,
+  latentSpace?: Csr,
 ): Record<string, number> {
   const nItems = byItem.nRows;
   const pop = itemPopularity(byItem);
@@ -122,6 +124,7 @@ export function beyondAccuracy(
     out[`novelty@${k}`] = novelty(lists, k, pop, byItem.nCols);
     out[`diversity@${k}`] = diversity(lists, k, sim);
     out[`diversity_cf@${k}`] = diversity(lists, k, cf);
+    if (latentSpace) out[`diversity_latent@${k}`] = diversity(lists, k, embeddingSimilarity(latentSpace));
     out[`popularity@${k}`] = meanPopularity(lists, k, percentile);
     out[`gini@${k}`] = gini(lists, k, nItems);
   }

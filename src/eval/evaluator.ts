@@ -28,6 +28,8 @@ export interface RankingOptions {
   signal?: AbortSignal;
   /** for diversity (item genres/tags); defaults to train.itemTable */
   itemTable?: AttributeTable;
+  /** item taste space (L2 rows, latent-item-space.ts): adds diversity_latent@K */
+  latentSpace?: Csr;
   /** for demographic slices; defaults to train.userTable */
   userTable?: AttributeTable;
   /** use workers when users x items exceeds this (and threads > 1); default 4e6 */
@@ -176,7 +178,7 @@ function report(out: RankOutput, input: RankInput, opts: RankingOptions): Rankin
     const len = list.indexOf(-1);
     lists.push(len < 0 ? list : list.subarray(0, len));
   }
-  Object.assign(metrics, beyondAccuracy(lists, ks, opts.train.byItem, opts.itemTable ?? opts.train.itemTable));
+  Object.assign(metrics, beyondAccuracy(lists, ks, opts.train.byItem, opts.itemTable ?? opts.train.itemTable, opts.latentSpace));
   const pop = itemPopularity(opts.train.byItem);
   const slices = [
     ...activitySlices(out, ks, trainCount),

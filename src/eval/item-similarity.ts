@@ -1,5 +1,6 @@
 import type { AttributeTable, Column } from '../data/attributes.js';
 import type { Csr } from '../data/csr.js';
+import { sparseDot } from '../features/block.js';
 
 /** Pairwise item similarity (0..1) for intra-list diversity, summed over the pairs of one list. */
 export interface ListSimilarity {
@@ -138,6 +139,22 @@ function cosinePerList(byItem: Csr): ListSimilarity {
           const lb = indptr[items[q]! + 1]! - indptr[items[q]!]!;
           if (la > 0 && lb > 0) s += overlap[p * L + q]! / Math.sqrt(la * lb);
         }
+      }
+      return s;
+    },
+  };
+}
+
+/**
+ * Cosine of items in an embedding whose rows are L2-normalised (latent-item-space.ts); a negative
+ * cosine counts as 0, so the similarity stays in 0..1 like the others.
+ */
+export function embeddingSimilarity(space: Csr): ListSimilarity {
+  return {
+    sumPairs(items) {
+      let s = 0;
+      for (let p = 0; p < items.length; p++) {
+        for (let q = p + 1; q < items.length; q++) s += Math.max(0, sparseDot(space, items[p]!, space, items[q]!));
       }
       return s;
     },

@@ -1,6 +1,7 @@
 import { makeTrainData, type Dataset } from '../data/dataset.js';
 import { makeSplits, type Protocol, type Split } from '../data/splits.js';
 import '../models/index.js';
+import { latentItemSpace } from '../models/latent-item-space.js';
 import { createModel, parseParams } from '../models/registry.js';
 import type { Progress } from '../progress.js';
 import { evaluateRanking, evaluateRatings, normalizeKs } from './evaluator.js';
@@ -24,6 +25,8 @@ export interface RunOptions {
   coldEvents?: number;
   /** which split part to measure: 'test' (default), or 'valid' for tuning (the model then gets no valid set) */
   on?: 'test' | 'valid';
+  /** also report diversity_latent@K, in an ALS taste space of this many factors fitted on train */
+  latentDiversity?: number;
 }
 
 /** The `unirec evaluate --json` object of DESIGN.md. */
@@ -145,8 +148,10 @@ async function runSplit(
     valid: valid.length ? valid : undefined,
   });
   const t1 = performance.now();
+  const latentSpace = opts.latentDiversity ? await latentItemSpace(trainData, opts.latentDiversity, { seed: opts.seed, threads, signal: opts.signal }) : undefined;
   const ranking = await evaluateRanking(model, {
     train: trainData,
+    latentSpace,
     test,
     exclude: valid.length ? [valid] : [],
     candidates: onValid ? undefined : split.candidates,

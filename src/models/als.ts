@@ -43,6 +43,11 @@ const Params = z
   .strict();
 type AlsParams = z.infer<typeof Params>;
 
+/** ALS's parameters with their defaults filled in (for code that fits an ALS directly). */
+export function alsParams(params: Partial<AlsParams> = {}): AlsParams {
+  return Params.parse(params);
+}
+
 /**
  * Implicit-feedback matrix factorisation by alternating least squares (Hu, Koren & Volinsky 2008):
  * minimise sum_{u,i} c_ui (p_ui - x_u . y_i)^2 + reg (|X|^2 + |Y|^2) over all user x item cells, with
@@ -190,6 +195,11 @@ export class Als implements Recommender {
     }
     const { x } = this.solveHistory(history.items, history.values);
     this.scoreVector(x, 0, out);
+  }
+
+  /** The trained item factors, nItems x factors row-major (not a copy). */
+  itemEmbeddings(): { vectors: Float32Array; dim: number } {
+    return { vectors: this.itemFactors, dim: this.params.factors };
   }
 
   /** Cosine similarity of item factors. FLOPs 2 f nItems (+ the norms once). */

@@ -126,7 +126,7 @@ export class Pipeline implements Recommender {
     this.weights = Float64Array.from(this.params.retrievers, (r) => r.weight);
     this.learned = this.params.fusion === 'learned' && ctx.valid !== undefined && ctx.valid.length > 0;
     this.ranker = this.learned ? this.learnRanker(train, ctx) : undefined;
-    this.reranker = this.params.rerank.length ? Reranker.fit(this.params.rerank, train, this.params.rerankK) : undefined;
+    this.reranker = this.params.rerank.length ? await Reranker.fit(this.params.rerank, train, this.params.rerankK, ctx) : undefined;
   }
 
   private allocate(): void {

@@ -1,10 +1,7 @@
-import { Csr } from '../data/csr.js';
-import type { TrainData } from '../data/dataset.js';
+import type { Csr } from '../data/csr.js';
 import { UnirecError } from '../errors.js';
 import { sparseDot } from '../features/block.js';
-import { itemFeatures, type ItemFeatureOptions } from '../features/item.js';
 import { topK } from '../math/topk.js';
-import type { FitContext, History, ModelArtifact, Reason, Recommender } from '../models/recommender.js';
 
 /**
  * Maximal marginal relevance (Carbonell & Goldstein 1998): re-rank a candidate pool greedily, each
@@ -89,69 +86,4 @@ export function scaleToUnit(values: ArrayLike<number>): Float64Array {
     lo = Math.min(lo, values[p]!);
   }
   return Float64Array.from(values, (s) => (hi > lo ? (s - lo) / (hi - lo) : 1));
-}
-
-/**
- * A model with MMR re-ranking on top: `scoreUser` / `foldIn` write the re-ranked top `k` first (scores
- * above every other item, in MMR order) and the model's own order below them, so any top-k consumer
- * (the evaluator, the server) sees the diversified list. Items the user has seen in train (and valid)
- * are excluded before re-ranking. The item features come from the train item table.
- */
-export class MmrReranker implements Recommender {
-  readonly name: string;
-  readonly params: Readonly<Record<string, unknown>>;
-  private features!: Csr;
-  private seen: Csr | undefined;
-  private validSeen: Csr | undefined;
-  private mask: Uint8Array = new Uint8Array(0);
-
-  constructor(
-    readonly base: Recommender,
-    readonly options: { lambda?: number; pool?: number; k?: number; features?: ItemFeatureOptions } = {},
-  ) {
-    this.name = `mmr(${base.name})`;
-    this.params = { ...base.params, mmr: { lambda: options.lambda ?? 0.7, pool: options.pool ?? 100, k: options.k ?? 20 } };
-  }
-
-  async fit(train: TrainData, ctx: FitContext): Promise<void> {
-    await this.base.fit(train, ctx);
-    if (!train.itemTable) throw new UnirecError('MMR re-ranking needs item attributes for item similarity, and this data has none');
-    this.features = itemFeatures(train.itemTable, this.options.features).matrix;
-    this.seen = train.byUser;
-    this.validSeen = ctx.valid?.length ? Csr.byUser(ctx.valid, train.nUsers, train.nItems) : undefined;
-    this.mask = new Uint8Array(train.nItems);
-  }
-
-  scoreUser(user: number, out: Float32Array): void {
-    this.base.scoreUser(user, out);
-    const rows = [this.seen, this.validSeen].filter((m): m is Csr => m !== undefined && user < m.nRows).map((m) => m.rowIndices(user));
-    this.rerank(out, rows);
-  }
-
-  foldIn(history: History, out: Float32Array): void {
-    if (!this.base.foldIn) throw new UnirecError(`model "${this.base.name}" cannot fold in new users`);
-    this.base.foldIn(history, out);
-    this.rerank(out, [history.items]);
-  }
-
-  private rerank(out: Float32Array, seen: Int32Array[]): void {
-    for (const items of seen) for (const i of items) this.mask[i] = 1;
-    const k = this.options.k ?? 20;
-    const chosen = mmrRerank(out, k, this.features, { lambda: this.options.lambda, pool: this.options.pool, exclude: this.mask });
-    for (const items of seen) for (const i of items) this.mask[i] = 0;
-    let top = -Infinity;
-    for (let i = 0; i < out.length; i++) if (out[i]! > top) top = out[i]!;
-    // above every score, in MMR order (a float32 step of at least 1 keeps them distinct)
-    const step = Math.max(1, Math.abs(top) * 1e-3);
-    chosen.forEach((item, rank) => (out[item] = top + step * (chosen.length - rank)));
-  }
-
-  explain(user: number, item: number, limit?: number): Reason[] {
-    return this.base.explain?.(user, item, limit) ?? [];
-  }
-
-  /** The re-ranker holds no trained state of its own: this is the base model's artifact. */
-  save(): ModelArtifact {
-    return this.base.save();
-  }
 }

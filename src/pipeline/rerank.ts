@@ -5,6 +5,8 @@ import { UnirecError } from '../errors.js';
 import { normalizeRows } from '../features/block.js';
 import { itemFeatures } from '../features/item.js';
 import { topK } from '../math/topk.js';
+import { latentItemSpace } from '../models/latent-item-space.js';
+import type { FitContext } from '../models/recommender.js';
 import { calibrateOrder, groupShares, popularityGroups } from './calibrate.js';
 import { blockedItems } from './filter.js';
 import { mmrOrder } from './mmr.js';
@@ -12,7 +14,7 @@ import { mmrOrder } from './mmr.js';
 /**
  * The re-rank half of the pipeline: stages applied in order to one user's scores.
  *   filter     business rules: blocked items never appear (applied to the whole row first)
- *   mmr        diversity: maximal marginal relevance over item-feature or interaction cosine (mmr.ts)
+ *   mmr        diversity: maximal marginal relevance over item-feature, interaction or latent cosine (mmr.ts)
  *   calibrate  popularity calibration to the user's own head/mid/tail mix (calibrate.ts)
  * The re-ordering stages work on a pool: the best `pool` unseen, unblocked items by the fused score;
  * each reorders the pool's first `k` positions, trading against the fused score (the first stage) or
@@ -26,11 +28,14 @@ export const RerankStage = z.discriminatedUnion('type', [
     pool: z.number().int().positive().default(100),
     /**
      * 'features': cosine of the items' attribute vectors; 'interactions': cosine of their train
-     * user-vectors (items consumed by the same people), which needs no item attributes
+     * user-vectors (items consumed by the same people); 'latent': cosine in an ALS taste space fitted on
+     * train (latent-item-space.ts). The last two need no item attributes.
      */
-    similarity: z.enum(['features', 'interactions']).default('features'),
+    similarity: z.enum(['features', 'interactions', 'latent']).default('features'),
     /** features: item attribute columns the similarity is computed on (default all) */
     columns: z.array(z.string()).optional(),
+    /** latent: dimensions of the taste space */
+    factors: z.number().int().positive().default(64),
     /** redundancy of a candidate: its 'max' similarity to the items taken (MMR), or the 'mean' (intra-list diversity's own greedy step) */
     aggregate: z.enum(['max', 'mean']).default('max'),
   }),
@@ -69,21 +74,28 @@ export class Reranker {
     this.mask = new Uint8Array(nItems);
   }
 
-  static fit(stages: readonly RerankStageSpec[], train: TrainData, k: number): Reranker {
-    const state = stages.map((s): StageState => {
-      switch (s.type) {
-        case 'mmr':
-          if (s.similarity === 'interactions') return { features: normalizeRows(train.byItem.binarized()) };
-          if (!train.itemTable) throw new UnirecError('rerank "mmr" needs item attributes for item similarity, and this data has none; use "similarity": "interactions"');
-          return { features: itemFeatures(train.itemTable, s.columns ? { columns: s.columns } : {}).matrix };
-        case 'calibrate':
-          if (s.head + s.tail > 1) throw new UnirecError(`rerank "calibrate": head ${s.head} + tail ${s.tail} is more than 1`);
-          return { groups: popularityGroups(train.byItem, s.head, s.tail) };
-        case 'filter':
-          return { blocked: blockedItems(s, train.itemTable, train.nItems) };
-      }
-    });
+  /** `ctx` seeds the taste space of a 'latent' MMR stage (the only stage that trains anything). */
+  static async fit(stages: readonly RerankStageSpec[], train: TrainData, k: number, ctx: Pick<FitContext, 'seed' | 'threads' | 'signal'>): Promise<Reranker> {
+    const state: StageState[] = [];
+    for (const s of stages) {
+      if (s.type === 'mmr' && s.similarity === 'latent') state.push({ features: await latentItemSpace(train, s.factors, ctx) });
+      else state.push(Reranker.fitStage(s, train));
+    }
     return new Reranker(stages, k, state, train.nItems);
+  }
+
+  private static fitStage(s: RerankStageSpec, train: TrainData): StageState {
+    switch (s.type) {
+      case 'mmr':
+        if (s.similarity === 'interactions') return { features: normalizeRows(train.byItem.binarized()) };
+        if (!train.itemTable) throw new UnirecError('rerank "mmr" needs item attributes for item similarity, and this data has none; use "similarity": "interactions" or "latent"');
+        return { features: itemFeatures(train.itemTable, s.columns ? { columns: s.columns } : {}).matrix };
+      case 'calibrate':
+        if (s.head + s.tail > 1) throw new UnirecError(`rerank "calibrate": head ${s.head} + tail ${s.tail} is more than 1`);
+        return { groups: popularityGroups(train.byItem, s.head, s.tail) };
+      case 'filter':
+        return { blocked: blockedItems(s, train.itemTable, train.nItems) };
+    }
   }
 
   /**

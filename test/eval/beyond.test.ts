@@ -5,6 +5,7 @@ import { Csr } from '../../src/data/csr.js';
 import { beyondAccuracy, coverage, diversity, gini, meanPopularity, novelty, popularityPercentiles } from '../../src/eval/beyond.js';
 import { cosineSimilarity, itemSimilarityFor, jaccardSimilarity } from '../../src/eval/item-similarity.js';
 import { Rng } from '../../src/math/rng.js';
+import { unitRows } from '../../src/models/latent-item-space.js';
 
 const close = (actual: number, expected: number, what = 'value'): void =>
   assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual} != ${expected}`);
@@ -104,4 +105,14 @@ test('beyondAccuracy names every metric at every K', () => {
   close(m['coverage@2']!, 3 / 4);
   // without item labels both diversities are over train user-vectors
   close(m['diversity_cf@2']!, m['diversity@2']!);
+});
+
+test('diversity_latent: 1 - mean pairwise cosine of the items in the taste space, negative cosines count as 0', () => {
+  const byItem = itemUsers([[0, 1, 2], [0], [], [1, 2]], 3);
+  // items 0 and 1 point the same way, item 2 is orthogonal to 0, item 3 opposite to 0
+  const space = unitRows(Float32Array.of(1, 0, 2, 0, 0, 1, -1, 0), 4, 2);
+  close(space.data[2]!, 1, 'rows are L2-normalised');
+  const m = beyondAccuracy([Int32Array.of(0, 1), Int32Array.of(0, 2), Int32Array.of(0, 3)], [2], byItem, undefined, space);
+  close(m['diversity_latent@2']!, (0 + 1 + 1) / 3);
+  assert.equal(beyondAccuracy(lists, [2], byItem)['diversity_latent@2'], undefined, 'only with a taste space');
 });

@@ -9,7 +9,7 @@ import { makeSplits } from '../../src/data/splits.js';
 import { evaluateRanking } from '../../src/eval/evaluator.js';
 import { normalizeRows } from '../../src/features/block.js';
 import { createModel } from '../../src/models/index.js';
-import { MmrReranker, mmrRerank } from '../../src/pipeline/mmr.js';
+import { mmrRerank } from '../../src/pipeline/mmr.js';
 import { SHARED_DATA } from '../helpers/shared-data.js';
 
 /** Items 0 and 1 are the same thing, 2 and 3 are different from them and from each other. */
@@ -33,14 +33,14 @@ test('mmrRerank: lambda 1 keeps the model order; lower lambda skips near-duplica
   assert.throws(() => mmrRerank(scores, 2, f, { lambda: 2 }), /between 0 and 1/);
 });
 
-test('MMR on ml-100k itemknn: intra-list diversity up, NDCG barely down', async () => {
+test('MMR stage on ml-100k itemknn lists: intra-list diversity up, NDCG barely down', async () => {
   const ds = cleanDataset(await loadDataset(join(SHARED_DATA, 'ml-100k')));
   const [split] = makeSplits(ds, 'ratio', 42);
   const train = makeTrainData(ds.interactions.select(split!.train), ds.users.size, ds.items.size, { hasRatings: true, itemTable: ds.itemTable });
   const valid = ds.interactions.select(split!.valid);
   const test = ds.interactions.select(split!.test);
   const run = async (lambda: number) => {
-    const model = new MmrReranker(createModel('itemknn'), { lambda, k: 10 });
+    const model = createModel('pipeline', { retrievers: [{ model: 'itemknn' }], fusion: 'weighted', rerank: [{ type: 'mmr', lambda }], rerankK: 10 });
     await model.fit(train, { seed: 42, threads: 1, valid });
     return (await evaluateRanking(model, { train, test, exclude: [valid], ks: [10] })).metrics;
   };

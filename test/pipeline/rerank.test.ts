@@ -5,8 +5,10 @@ import { Csr } from '../../src/data/csr.js';
 import { makeTrainData, type TrainData } from '../../src/data/dataset.js';
 import { Interactions } from '../../src/data/interactions.js';
 import { UnirecError } from '../../src/errors.js';
+import { sparseDot } from '../../src/features/block.js';
 import { topK } from '../../src/math/topk.js';
 import { createModel, loadModel } from '../../src/models/index.js';
+import { latentItemSpace } from '../../src/models/latent-item-space.js';
 import { calibrateOrder, groupShares, HEAD, jensenShannon, MID, popularityGroups, TAIL } from '../../src/pipeline/calibrate.js';
 import { blockedItems } from '../../src/pipeline/filter.js';
 import { RerankStage, Reranker } from '../../src/pipeline/rerank.js';
@@ -58,13 +60,13 @@ test('filter rules block categories, items without a required value, and ids; ty
   assert.throws(() => blockedItems({ excludeItems: [20] }, train.itemTable, 20), /not an item id/);
 });
 
-test('Reranker stages in order: filter, then MMR brings the other genre up; save/load keeps the result', () => {
+test('Reranker stages in order: filter, then MMR brings the other genre up; save/load keeps the result', async () => {
   const train = shop();
   const stages = [
     RerankStage.parse({ type: 'filter', require: { stock: ['yes'] } }),
     RerankStage.parse({ type: 'mmr', lambda: 0.3, pool: 20 }),
   ];
-  const reranker = Reranker.fit(stages, train, 6);
+  const reranker = await Reranker.fit(stages, train, 6, { seed: 1, threads: 1 });
   const scores = Float32Array.from({ length: 20 }, (_, i) => (i % 2 ? 10 - i / 10 : 20 - i / 10)); // all A above all B
   const seen = Int32Array.of(0);
   const out = scores.slice();
@@ -104,21 +106,48 @@ test('pipeline config: rerank stages run after fusion, are validated, and surviv
   assert.throws(() => createModel('pipeline', { rerank: [{ type: 'shuffle' }] }), /rerank/);
 });
 
-test('MMR over interaction similarity needs no item attributes: it brings up items other people consume', () => {
-  // items 0-3 are consumed by users 0-9, items 4-7 by users 10-19; no item table
+/** Items 0-3 are consumed by users 0-9, items 4-7 by users 10-19; no item table. */
+function twoAudiences() {
   const us: number[] = [];
   const is: number[] = [];
   for (let i = 0; i < 8; i++) for (let u = i < 4 ? 0 : 10; u < (i < 4 ? 10 : 20); u++) us.push(u), is.push(i);
   const x = new Interactions(Int32Array.from(us), Int32Array.from(is), new Float32Array(us.length).fill(1), new Float64Array(us.length));
-  const train = makeTrainData(x, 20, 8);
+  return makeTrainData(x, 20, 8);
+}
+
+test('MMR over interaction similarity needs no item attributes: it brings up items other people consume', async () => {
+  const train = twoAudiences();
+  const ctx = { seed: 1, threads: 1 };
   const scores = Float32Array.of(8, 7, 6, 5, 4, 3, 2, 1);
-  const plain = Reranker.fit([RerankStage.parse({ type: 'mmr', lambda: 1, similarity: 'interactions' })], train, 4);
+  const plain = await Reranker.fit([RerankStage.parse({ type: 'mmr', lambda: 1, similarity: 'interactions' })], train, 4, ctx);
   const same = scores.slice();
   plain.apply(same, [], new Int32Array(0));
   assert.deepEqual(Array.from(topK(same, 4).indices), [0, 1, 2, 3], 'lambda 1 keeps the model order');
-  const diverse = Reranker.fit([RerankStage.parse({ type: 'mmr', lambda: 0.3, similarity: 'interactions' })], train, 4);
+  const diverse = await Reranker.fit([RerankStage.parse({ type: 'mmr', lambda: 0.3, similarity: 'interactions' })], train, 4, ctx);
   const out = scores.slice();
   diverse.apply(out, [], new Int32Array(0));
   assert.deepEqual(Array.from(topK(out, 2).indices), [0, 4], 'the best item of the other audience comes second');
-  assert.throws(() => Reranker.fit([RerankStage.parse({ type: 'mmr' })], train, 4), /similarity.*interactions/);
+  await assert.rejects(Reranker.fit([RerankStage.parse({ type: 'mmr' })], train, 4, ctx), /similarity.*interactions/);
+});
+
+test('MMR in the latent taste space: the audiences are two directions, the other one comes second; save/load keeps it', async () => {
+  const train = twoAudiences();
+  const space = await latentItemSpace(train, 4, { seed: 1, threads: 1 });
+  for (let a = 0; a < 8; a++) {
+    for (let b = 0; b < 8; b++) {
+      const cos = sparseDot(space, a, space, b);
+      if (a !== b && a < 4 === b < 4) assert.ok(cos > 0.99, `items ${a}, ${b} share their audience: cosine ${cos}`);
+      if (a < 4 !== b < 4) assert.ok(cos < 0.95, `items ${a}, ${b} do not: cosine ${cos}`);
+    }
+  }
+  // ALS's regularisation on 20 users leaves a shared component (cross-audience cosine ~0.9): a low lambda
+  const stages = [RerankStage.parse({ type: 'mmr', lambda: 0.1, similarity: 'latent', factors: 4 })];
+  const reranker = await Reranker.fit(stages, train, 4, { seed: 1, threads: 1 });
+  const out = Float32Array.of(8, 7, 6, 5, 4, 3, 2, 1);
+  reranker.apply(out, [], new Int32Array(0));
+  assert.deepEqual(Array.from(topK(out, 2).indices), [0, 4]);
+  const restored = Reranker.load(stages, 4, 8, structuredClone(reranker.save('s')), 's');
+  const again = Float32Array.of(8, 7, 6, 5, 4, 3, 2, 1);
+  restored.apply(again, [], new Int32Array(0));
+  assert.deepEqual(again, out);
 });

@@ -1,0 +1,37 @@
+import { Csr } from '../data/csr.js';
+import type { TrainData } from '../data/dataset.js';
+import { Als, alsParams } from './als.js';
+import type { FitContext } from './recommender.js';
+
+/**
+ * A reference taste space for items: the item factors of an implicit ALS (default parameters, `factors`
+ * dimensions) fitted on train, each row L2-normalised, stored as a CSR with dense rows so the cosine of
+ * two items is the sparse dot of their rows. Whichever model made a list, its items can be compared in
+ * this one space: MMR's 'latent' similarity and the diversity_latent@K metric use it. Unlike the cosine of
+ * raw interaction vectors, two items nobody consumed together can still be close (smoothed by the
+ * factorisation). Items without train events have zero factors, so they are similar to nothing.
+ */
+export async function latentItemSpace(train: TrainData, factors: number, ctx: Pick<FitContext, 'seed' | 'threads' | 'signal'>): Promise<Csr> {
+  const als = new Als(alsParams({ factors }));
+  await als.fit(train, { seed: ctx.seed, threads: ctx.threads, signal: ctx.signal });
+  const { vectors, dim } = als.itemEmbeddings();
+  return unitRows(vectors, train.nItems, dim);
+}
+
+/** Dense rows (n x dim, row-major) as a CSR of L2-normalised rows; an all-zero row stays zero. */
+export function unitRows(vectors: Float32Array, n: number, dim: number): Csr {
+  const indptr = new Int32Array(n + 1);
+  const indices = new Int32Array(n * dim);
+  const data = new Float32Array(n * dim);
+  for (let i = 0; i < n; i++) {
+    indptr[i + 1] = (i + 1) * dim;
+    let ss = 0;
+    for (let c = 0; c < dim; c++) ss += vectors[i * dim + c]! ** 2;
+    const scale = ss > 0 ? 1 / Math.sqrt(ss) : 0;
+    for (let c = 0; c < dim; c++) {
+      indices[i * dim + c] = c;
+      data[i * dim + c] = vectors[i * dim + c]! * scale;
+    }
+  }
+  return new Csr(n, dim, indptr, indices, data);
+}

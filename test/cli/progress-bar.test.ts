@@ -1,0 +1,25 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { progressLines } from '../../src/cli/progress-bar.js';
+
+test('progress without a terminal: a line at most every interval, and the end only when it printed', () => {
+  let clock = 0;
+  const lines: string[] = [];
+  const progress = progressLines((line) => lines.push(line), 30_000, () => clock);
+  const quick = progress.start('short task', 10);
+  quick.tick(10);
+  quick.done();
+  assert.deepEqual(lines, [], 'a task under the interval prints nothing');
+
+  const fit = progress.start('fit sasrec', 200);
+  clock = 10_000;
+  fit.tick(50);
+  clock = 31_000;
+  fit.tick(50);
+  clock = 40_000;
+  fit.tick(50);
+  clock = 62_000;
+  fit.tick(50);
+  fit.done();
+  assert.deepEqual(lines, ['fit sasrec: 50% (100/200), 31 s\n', 'fit sasrec: 100% (200/200), 62 s\n', 'fit sasrec: done in 62 s\n']);
+});
