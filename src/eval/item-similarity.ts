@@ -56,21 +56,21 @@ function cosineTable(byItem: Csr, recommended: Int32Array): ListSimilarity {
   const slot = new Int32Array(byItem.nRows).fill(-1);
   recommended.forEach((item, s) => (slot[item] = s));
   const tri = (a: number, b: number): number => (a * (2 * R - a - 1)) / 2 + (b - a - 1); // a < b
-  const common = new Float32Array((R * (R - 1)) / 2);
+  const common = new Int32Array((R * (R - 1)) / 2);
   const byUser = byItem.transpose();
   const seen = new Int32Array(R);
+  // sum over users of n^2 / 2 increments (n = their recommended items): the whole cost, so the inner loop
+  // walks one row of the triangle with ascending slots
   for (let v = 0; v < byUser.nRows; v++) {
     let n = 0;
     for (let t = byUser.indptr[v]!; t < byUser.indptr[v + 1]!; t++) {
       const s = slot[byUser.indices[t]!]!;
       if (s >= 0) seen[n++] = s;
     }
+    seen.subarray(0, n).sort();
     for (let p = 0; p < n; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const a = seen[p]!;
-        const b = seen[q]!;
-        common[a < b ? tri(a, b) : tri(b, a)]!++;
-      }
+      const rowStart = tri(seen[p]!, 0); // + b is tri(a, b) for b > a
+      for (let q = p + 1; q < n; q++) common[rowStart + seen[q]!]!++;
     }
   }
   const fallback = cosinePerList(byItem);

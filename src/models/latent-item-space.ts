@@ -1,5 +1,6 @@
 import { Csr } from '../data/csr.js';
 import type { TrainData } from '../data/dataset.js';
+import { normalizeRows } from '../features/block.js';
 import { Als, alsParams } from './als.js';
 import type { FitContext } from './recommender.js';
 
@@ -20,18 +21,7 @@ export async function latentItemSpace(train: TrainData, factors: number, ctx: Pi
 
 /** Dense rows (n x dim, row-major) as a CSR of L2-normalised rows; an all-zero row stays zero. */
 export function unitRows(vectors: Float32Array, n: number, dim: number): Csr {
-  const indptr = new Int32Array(n + 1);
-  const indices = new Int32Array(n * dim);
-  const data = new Float32Array(n * dim);
-  for (let i = 0; i < n; i++) {
-    indptr[i + 1] = (i + 1) * dim;
-    let ss = 0;
-    for (let c = 0; c < dim; c++) ss += vectors[i * dim + c]! ** 2;
-    const scale = ss > 0 ? 1 / Math.sqrt(ss) : 0;
-    for (let c = 0; c < dim; c++) {
-      indices[i * dim + c] = c;
-      data[i * dim + c] = vectors[i * dim + c]! * scale;
-    }
-  }
-  return new Csr(n, dim, indptr, indices, data);
+  const indptr = Int32Array.from({ length: n + 1 }, (_, i) => i * dim);
+  const indices = Int32Array.from({ length: n * dim }, (_, t) => t % dim);
+  return normalizeRows(new Csr(n, dim, indptr, indices, vectors.subarray(0, n * dim)));
 }
