@@ -61,7 +61,7 @@ export {
   type ModelArtifact,
   type Reason,
   type Recommender,
-} from './models/index.js';
+} from './pipeline/index.js';
 
 export { runEvaluation, type EvaluationReport, type RunOptions } from './eval/runner.js';
 export { evaluateRanking, evaluateRatings, type RankingOptions, type RankingResult } from './eval/evaluator.js';

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { makeTrainData } from '../data/dataset.js';
 import { runEvaluation } from '../eval/runner.js';
 import { topK } from '../math/topk.js';
-import { createModel } from '../models/index.js';
+import { createModel } from '../pipeline/index.js';
 import { addDataOptions, type DataFlags, loadFromFlags } from './data-options.js';
 import { defaultThreads } from './evaluate.js';
 import { stderrProgress } from './progress-bar.js';

@@ -3,7 +3,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { PROTOCOLS, type Protocol } from '../data/splits.js';
 import { UnirecError } from '../errors.js';
 import { runEvaluation, type EvaluationReport } from '../eval/runner.js';
-import { parseParams } from '../models/index.js';
+import { parseParams } from '../pipeline/index.js';
 import { addDataOptions, type DataFlags, loadFromFlags, paramsFromFlags } from './data-options.js';
 import { positiveInt } from './flags.js';
 import { stderrProgress } from './progress-bar.js';

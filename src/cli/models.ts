@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { modelNames, modelSpec, parseParams } from '../models/index.js';
+import { modelNames, modelSpec, parseParams } from '../pipeline/index.js';
 
 /** `unirec models`: every registered model with its default params. */
 export function modelsCommand(program: Command): void {

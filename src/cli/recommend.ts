@@ -3,7 +3,7 @@ import type { Dataset } from '../data/dataset.js';
 import { makeTrainData } from '../data/dataset.js';
 import { UnirecError } from '../errors.js';
 import { topK } from '../math/topk.js';
-import { createModel, type Reason, type Recommender } from '../models/index.js';
+import { createModel, type Reason, type Recommender } from '../pipeline/index.js';
 import { addDataOptions, type DataFlags, loadFromFlags, paramsFromFlags } from './data-options.js';
 import { defaultThreads } from './evaluate.js';
 import { positiveInt } from './flags.js';

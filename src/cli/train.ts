@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import '../models/index.js';
+import '../pipeline/index.js';
 import { parseParams } from '../models/registry.js';
 import { trainFromStore } from '../serve/training.js';
 import { DEFAULT_DB, SqliteStore } from '../store/sqlite.js';

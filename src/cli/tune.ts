@@ -2,7 +2,7 @@ import { type Command, Option } from 'commander';
 import { PROTOCOLS, type Protocol } from '../data/splits.js';
 import { UnirecError } from '../errors.js';
 import { tune } from '../eval/tune.js';
-import { parseParams } from '../models/index.js';
+import { parseParams } from '../pipeline/index.js';
 import { addDataOptions, type DataFlags, loadFromFlags, parseParamsFlag } from './data-options.js';
 import { defaultThreads, parseKs } from './evaluate.js';
 import { positiveInt } from './flags.js';

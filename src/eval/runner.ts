@@ -1,6 +1,6 @@
 import { makeTrainData, type Dataset } from '../data/dataset.js';
 import { makeSplits, type Protocol, type Split } from '../data/splits.js';
-import '../models/index.js';
+import '../pipeline/index.js';
 import { latentItemSpace } from '../models/latent-item-space.js';
 import { createModel, parseParams } from '../models/registry.js';
 import type { Progress } from '../progress.js';

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { transferables, unpackInWorker } from '../math/shared.js';
-import '../models/index.js';
+import '../pipeline/index.js';
 import type { ModelArtifact } from '../models/recommender.js';
 import { loadModel } from '../models/registry.js';
 import { allocOutput, rankUsers, Scratch, scoreFunction, type RankInput } from './rank-users.js';

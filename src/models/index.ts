@@ -1,4 +1,5 @@
-// Importing this module registers every model with the registry (name -> factory).
+// Importing this module registers every model with the registry (name -> factory). The compositions of
+// models (pipeline, cold-start routing) register from pipeline/index.ts, a layer above.
 import './popularity.js';
 import './random.js';
 import './itemknn.js';
@@ -12,8 +13,6 @@ import './bpr.js';
 import './mf.js';
 import './svdpp.js';
 import './hybrid-mf.js';
-import './pipeline.js';
-import './cold-start.js';
 import './sasrec.js';
 import './bert4rec.js';
 import './two-tower.js';

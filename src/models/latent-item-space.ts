@@ -12,7 +12,25 @@ import type { FitContext } from './recommender.js';
  * raw interaction vectors, two items nobody consumed together can still be close (smoothed by the
  * factorisation). Items without train events have zero factors, so they are similar to nothing.
  */
-export async function latentItemSpace(train: TrainData, factors: number, ctx: Pick<FitContext, 'seed' | 'threads' | 'signal'>): Promise<Csr> {
+export function latentItemSpace(train: TrainData, factors: number, ctx: Pick<FitContext, 'seed' | 'threads' | 'signal'>): Promise<Csr> {
+  // One fit per (train, factors, seed): a latent MMR stage and the diversity_latent metric of the same
+  // evaluation ask for the same space (ALS is deterministic for any thread count). Callers must not
+  // modify the returned matrix.
+  let spaces = fitted.get(train);
+  if (!spaces) fitted.set(train, (spaces = new Map()));
+  const key = `${factors}:${ctx.seed}`;
+  let space = spaces.get(key);
+  if (!space) {
+    space = fitSpace(train, factors, ctx);
+    spaces.set(key, space);
+    space.catch(() => spaces.delete(key)); // a cancelled or failed fit is not remembered
+  }
+  return space;
+}
+
+const fitted = new WeakMap<TrainData, Map<string, Promise<Csr>>>();
+
+async function fitSpace(train: TrainData, factors: number, ctx: Pick<FitContext, 'seed' | 'threads' | 'signal'>): Promise<Csr> {
   const als = new Als(alsParams({ factors }));
   await als.fit(train, { seed: ctx.seed, threads: ctx.threads, signal: ctx.signal });
   const { vectors, dim } = als.itemEmbeddings();

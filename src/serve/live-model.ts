@@ -1,6 +1,6 @@
 import { IdMap } from '../data/idmap.js';
 import { UnirecError } from '../errors.js';
-import '../models/index.js';
+import '../pipeline/index.js';
 import type { Recommender } from '../models/recommender.js';
 import { loadModel } from '../models/registry.js';
 import { decodeArtifact } from '../store/artifact-codec.js';

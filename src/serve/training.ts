@@ -1,7 +1,7 @@
 import { cleanDataset } from '../data/clean.js';
 import { makeTrainData } from '../data/dataset.js';
 import { UnirecError } from '../errors.js';
-import '../models/index.js';
+import '../pipeline/index.js';
 import { createModel, parseParams } from '../models/registry.js';
 import type { Progress } from '../progress.js';
 import { encodeArtifact } from '../store/artifact-codec.js';

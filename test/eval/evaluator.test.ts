@@ -4,7 +4,7 @@ import { makeTrainData } from '../../src/data/dataset.js';
 import { Interactions } from '../../src/data/interactions.js';
 import { evaluateRanking, evaluateRatings, SAMPLED_WARNING } from '../../src/eval/evaluator.js';
 import { Rng } from '../../src/math/rng.js';
-import { createModel } from '../../src/models/index.js';
+import { createModel } from '../../src/pipeline/index.js';
 import type { ModelArtifact, Recommender } from '../../src/models/recommender.js';
 
 const close = (actual: number, expected: number, what: string): void =>
@@ -152,6 +152,14 @@ test('worker threads give exactly the in-process result', async () => {
       assert.ok(here.metrics['auc']! > 0 && here.metrics['coverage@10']! > 0);
     }
   }
+});
+
+test('worker threads give exactly the in-process result for a re-ranked pipeline (valid items stay out of its pools)', async () => {
+  const data = randomSplit(240, 150, 9);
+  const m = createModel('pipeline', { retrievers: [{ model: 'itemknn' }], fusion: 'weighted', rerank: [{ type: 'mmr', similarity: 'interactions', lambda: 0.5, pool: 20 }] });
+  await m.fit(data.train, { seed: 1, threads: 1, valid: data.valid });
+  const opts = { train: data.train, test: data.test, exclude: [data.valid], ks: [5, 10] };
+  assert.deepEqual(await evaluateRanking(m, { ...opts, threads: 2, workerThreshold: 0 }), await evaluateRanking(m, { ...opts, threads: 1 }));
 });
 
 test('an aborted signal stops the evaluation, in process and on workers', async () => {

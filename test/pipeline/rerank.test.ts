@@ -7,7 +7,7 @@ import { Interactions } from '../../src/data/interactions.js';
 import { UnirecError } from '../../src/errors.js';
 import { sparseDot } from '../../src/features/block.js';
 import { topK } from '../../src/math/topk.js';
-import { createModel, loadModel } from '../../src/models/index.js';
+import { createModel, loadModel } from '../../src/pipeline/index.js';
 import { latentItemSpace } from '../../src/models/latent-item-space.js';
 import { calibrateOrder, groupShares, HEAD, jensenShannon, MID, popularityGroups, TAIL } from '../../src/pipeline/calibrate.js';
 import { blockedItems } from '../../src/pipeline/filter.js';
@@ -133,6 +133,8 @@ test('MMR over interaction similarity needs no item attributes: it brings up ite
 test('MMR in the latent taste space: the audiences are two directions, the other one comes second; save/load keeps it', async () => {
   const train = twoAudiences();
   const space = await latentItemSpace(train, 4, { seed: 1, threads: 1 });
+  assert.equal(await latentItemSpace(train, 4, { seed: 1, threads: 2 }), space, 'one fit per train, factors and seed');
+  assert.notEqual(await latentItemSpace(train, 4, { seed: 2, threads: 1 }), space);
   for (let a = 0; a < 8; a++) {
     for (let b = 0; b < 8; b++) {
       const cos = sparseDot(space, a, space, b);

@@ -1,17 +1,17 @@
 import { z } from 'zod';
 import type { TrainData } from '../data/dataset.js';
 import { Csr } from '../data/csr.js';
-import { solveSpd } from '../math/cholesky.js';
 import { Rng } from '../math/rng.js';
 import { topK, type TopK } from '../math/topk.js';
 import { UnirecError } from '../errors.js';
 import { itemFeatures } from '../features/item.js';
-import { Gbdt as GbdtModel } from '../pipeline/gbdt.js';
-import { RerankStage, Reranker } from '../pipeline/rerank.js';
-import { csrArrays, csrFromArrays } from './artifact-csr.js';
-import { ensureNotAborted, type FitContext, type History, type ModelArtifact, type Reason, type Recommender } from './recommender.js';
-import { loadNested, nestArtifact, type ArtifactHead } from './nested-artifact.js';
-import { createModel, registerModel } from './registry.js';
+import { Gbdt as GbdtModel } from './gbdt.js';
+import { logisticRegression } from './logistic-regression.js';
+import { RerankStage, Reranker } from './rerank.js';
+import { csrArrays, csrFromArrays } from '../models/artifact-csr.js';
+import { ensureNotAborted, type FitContext, type History, type ModelArtifact, type Reason, type Recommender } from '../models/recommender.js';
+import { loadNested, nestArtifact, type ArtifactHead } from '../models/nested-artifact.js';
+import { createModel, registerModel } from '../models/registry.js';
 
 const Retriever = z.strictObject({
   model: z.string().min(1),
@@ -95,7 +95,11 @@ export class Pipeline implements Recommender {
   private learned = false;
   private ranker: Ranker | undefined;
   private history!: Csr;
-  /** valid items, kept out of re-rank pools during evaluation (not saved: a served model has no valid split) */
+  /**
+   * the valid items of each user, kept out of re-rank pools: they are seen items too (the evaluator
+   * excludes them), so a pool holding them would lose places. Saved, so a copy loaded in an evaluation
+   * worker ranks exactly as the fitted model does.
+   */
   private validSeen: Csr | undefined;
   /** log(1 + train count) per item */
   private popularity: Float32Array = new Float32Array(0);
@@ -398,6 +402,7 @@ export class Pipeline implements Recommender {
   save(): ModelArtifact {
     const arrays: ModelArtifact['arrays'] = { weights: this.weights, popularity: this.popularity, ...csrArrays('hist', this.history) };
     if (this.itemFeat) Object.assign(arrays, csrArrays('feat', this.itemFeat));
+    if (this.validSeen) Object.assign(arrays, csrArrays('valid', this.validSeen));
     if (this.ranker?.kind === 'logistic') arrays['ranker.weights'] = this.ranker.weights;
     if (this.ranker?.kind === 'gbdt') for (const [name, arr] of Object.entries(this.ranker.trees.toArrays())) arrays[`ranker.${name}`] = arr;
     if (this.reranker) Object.assign(arrays, this.reranker.save('rerank'));
@@ -424,6 +429,7 @@ export class Pipeline implements Recommender {
     m.history = csrFromArrays(a, 'hist', a.meta.nUsers as number, m.nItems);
     const nFeatures = a.meta.nFeatures as number;
     m.itemFeat = nFeatures >= 0 ? csrFromArrays(a, 'feat', m.nItems, nFeatures) : undefined;
+    m.validSeen = a.arrays.validIndptr ? csrFromArrays(a, 'valid', a.meta.nUsers as number, m.nItems) : undefined;
     if (a.meta.ranker === 'logistic') m.ranker = { kind: 'logistic', weights: a.arrays['ranker.weights'] as Float64Array };
     if (a.meta.ranker === 'gbdt') {
       const get = (name: string) => a.arrays[`ranker.${name}`];
@@ -453,47 +459,6 @@ function moments(s: Float32Array): { mean: number; std: number } {
   const mean = sum / s.length;
   const variance = sq / s.length - mean * mean;
   return { mean, std: variance > 1e-12 ? Math.sqrt(variance) : 1 };
-}
-
-/**
- * L2-penalised logistic regression by Newton's method: x is n x d (row-major), y in {0, 1}; returns d
- * weights and the intercept last. FLOPs per step n (d+1)^2 for the Hessian, (d+1)^3 / 3 for the solve.
- */
-export function logisticRegression(x: Float64Array, y: Float64Array, d: number, l2: number, steps = 25): Float64Array {
-  const n = y.length;
-  const D = d + 1;
-  const beta = new Float64Array(D);
-  const row = new Float64Array(D);
-  for (let step = 0; step < steps; step++) {
-    const grad = new Float64Array(D);
-    const hess = new Float64Array(D * D);
-    for (let t = 0; t < n; t++) {
-      for (let a = 0; a < d; a++) row[a] = x[t * d + a]!;
-      row[d] = 1;
-      let z = 0;
-      for (let a = 0; a < D; a++) z += beta[a]! * row[a]!;
-      const p = 1 / (1 + Math.exp(-z));
-      const g = p - y[t]!;
-      const h = p * (1 - p);
-      for (let a = 0; a < D; a++) {
-        grad[a]! += g * row[a]!;
-        for (let b = 0; b < D; b++) hess[a * D + b]! += h * row[a]! * row[b]!;
-      }
-    }
-    for (let a = 0; a < d; a++) {
-      grad[a]! += l2 * beta[a]!;
-      hess[a * D + a]! += l2;
-    }
-    hess[d * D + d]! += 1e-9;
-    const delta = solveSpd(hess, D, grad);
-    let change = 0;
-    for (let a = 0; a < D; a++) {
-      beta[a]! -= delta[a]!;
-      change = Math.max(change, Math.abs(delta[a]!));
-    }
-    if (change < 1e-8) break;
-  }
-  return beta;
 }
 
 registerModel({

@@ -3,10 +3,10 @@ import type { Csr } from '../data/csr.js';
 import type { TrainData } from '../data/dataset.js';
 import { UnirecError } from '../errors.js';
 import type { TopK } from '../math/topk.js';
-import { csrArrays, csrFromArrays } from './artifact-csr.js';
-import { loadNested, nestArtifact, type ArtifactHead } from './nested-artifact.js';
-import type { FitContext, History, ModelArtifact, Reason, Recommender } from './recommender.js';
-import { createModel, registerModel } from './registry.js';
+import { csrArrays, csrFromArrays } from '../models/artifact-csr.js';
+import { loadNested, nestArtifact, type ArtifactHead } from '../models/nested-artifact.js';
+import type { FitContext, History, ModelArtifact, Reason, Recommender } from '../models/recommender.js';
+import { createModel, registerModel } from '../models/registry.js';
 
 const Route = z.strictObject({
   model: z.string().min(1),

@@ -5,7 +5,7 @@ import { makeTrainData } from '../../src/data/dataset.js';
 import { loadDataset } from '../../src/data/load.js';
 import { syntheticShop } from '../../src/data/synthetic.js';
 import { runEvaluation } from '../../src/eval/runner.js';
-import { createModel, loadModel } from '../../src/models/index.js';
+import { createModel, loadModel } from '../../src/pipeline/index.js';
 import { SHARED_DATA } from '../helpers/shared-data.js';
 
 const ctx = { seed: 3, threads: 1 };

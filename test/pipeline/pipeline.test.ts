@@ -4,8 +4,9 @@ import { makeTrainData } from '../../src/data/dataset.js';
 import { makeSplits } from '../../src/data/splits.js';
 import { syntheticShop } from '../../src/data/synthetic.js';
 import { runEvaluation } from '../../src/eval/runner.js';
-import { createModel, loadModel } from '../../src/models/index.js';
-import { logisticRegression, type Pipeline } from '../../src/models/pipeline.js';
+import { createModel, loadModel } from '../../src/pipeline/index.js';
+import { logisticRegression } from '../../src/pipeline/logistic-regression.js';
+import type { Pipeline } from '../../src/pipeline/pipeline.js';
 
 const shop = syntheticShop({ users: 300, items: 150, seed: 5 });
 
