@@ -38,6 +38,8 @@ export const RerankStage = z.discriminatedUnion('type', [
     factors: z.number().int().positive().default(64),
     /** redundancy of a candidate: its 'max' similarity to the items taken (MMR), or the 'mean' (intra-list diversity's own greedy step) */
     aggregate: z.enum(['max', 'mean']).default('max'),
+    /** relevance of a candidate: its min-max scaled 'score', or the DCG weight of its 'rank' (mmr.ts) */
+    relevance: z.enum(['score', 'rank']).default('score'),
   }),
   z.strictObject({
     type: z.literal('calibrate'),
@@ -124,7 +126,7 @@ export class Reranker {
       const st = this.state[n]!;
       const ordered =
         s.type === 'mmr'
-          ? mmrOrder(head, rel, this.k, (st as { features: Csr }).features, s.lambda, s.aggregate)
+          ? mmrOrder(head, rel, this.k, (st as { features: Csr }).features, { lambda: s.lambda, aggregate: s.aggregate, relevance: s.relevance })
           : calibrateOrder(head, rel, this.k, (st as { groups: Uint8Array }).groups, groupShares(history, (st as { groups: Uint8Array }).groups), s.lambda);
       const next = Int32Array.from(list);
       next.set(ordered);
