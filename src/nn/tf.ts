@@ -2,18 +2,21 @@
  * The one place TensorFlow.js is loaded. Every model and encoder that needs tensors calls `tensorflow()`,
  * which selects the WASM backend (SIMD, ~5x our JS GEMM; the pure-JS `cpu` backend is far slower) and
  * registers the kernels that backend lacks, so gradients flow through every op we use.
+ * Loaded on first use, not at import: importing it costs about 0.5 s, which every command and every
+ * evaluation worker would otherwise pay (trained models score without it: encoder-forward.ts).
  */
-import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
+import type * as TfModule from '@tensorflow/tfjs';
 
-export type Tf = typeof tf;
+export type Tf = typeof TfModule;
 
 let ready: Promise<Tf> | undefined;
 
 /** The TensorFlow.js namespace on the WASM backend, initialised once per thread. */
 export function tensorflow(): Promise<Tf> {
   ready ??= (async () => {
-    registerMissingWasmKernels();
+    const tf = await import('@tensorflow/tfjs');
+    await import('@tensorflow/tfjs-backend-wasm');
+    registerMissingWasmKernels(tf);
     const ok = await tf.setBackend('wasm');
     if (!ok) throw new Error('TensorFlow.js WASM backend failed to initialise');
     await tf.ready();
@@ -23,24 +26,24 @@ export function tensorflow(): Promise<Tf> {
 }
 
 interface WasmBackend {
-  makeOutput(shape: number[], dtype: string): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array;
+  makeOutput(shape: number[], dtype: string): TfModule.TensorInfo;
+  typedArrayFromHeap(t: TfModule.TensorInfo): Float32Array | Int32Array;
 }
 
 /**
  * The WASM backend has no UnsortedSegmentSum, which is the gradient of `gather` (embedding lookups).
  * A scatter-add over rows is memory-bound and simple, so a JS loop over the WASM heap is close to its floor.
  */
-function registerMissingWasmKernels(): void {
-  registerFastTransposedMatMul();
+function registerMissingWasmKernels(tf: Tf): void {
+  registerFastTransposedMatMul(tf);
   if (tf.getKernel('UnsortedSegmentSum', 'wasm')) return;
   tf.registerKernel({
     kernelName: 'UnsortedSegmentSum',
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend, attrs }) => {
       const wasm = backend as unknown as WasmBackend;
-      const x = inputs.x as tf.TensorInfo;
-      const segmentIds = inputs.segmentIds as tf.TensorInfo;
+      const x = inputs.x as TfModule.TensorInfo;
+      const segmentIds = inputs.segmentIds as TfModule.TensorInfo;
       const numSegments = (attrs as { numSegments: number }).numSegments;
       const rowShape = x.shape.slice(1);
       const width = rowShape.reduce((a, b) => a * b, 1);
@@ -71,16 +74,16 @@ interface WasmKernelBackend {
  * pass of a matMul uses the transposed forms (dA = dC B^T, dB = A^T dC), so we wrap the kernel: transpose
  * the operand into a fresh buffer (memory-bound, a few ms) and run the fast untransposed product.
  */
-function registerFastTransposedMatMul(): void {
+function registerFastTransposedMatMul(tf: Tf): void {
   const original = tf.getKernel('BatchMatMul', 'wasm');
   if (!original || (original as { fastTransposed?: boolean }).fastTransposed) return;
   const transpose = tf.getKernel('Transpose', 'wasm')!.kernelFunc;
   const matMul = original.kernelFunc;
-  const swapLast = (x: tf.TensorInfo, backend: unknown): tf.TensorInfo => {
+  const swapLast = (x: TfModule.TensorInfo, backend: unknown): TfModule.TensorInfo => {
     const perm = x.shape.map((_, k) => k);
     const r = perm.length;
     [perm[r - 2], perm[r - 1]] = [perm[r - 1]!, perm[r - 2]!];
-    return transpose({ inputs: { x }, backend: backend as never, attrs: { perm } }) as tf.TensorInfo;
+    return transpose({ inputs: { x }, backend: backend as never, attrs: { perm } }) as TfModule.TensorInfo;
   };
   tf.unregisterKernel('BatchMatMul', 'wasm');
   const config = {
@@ -88,11 +91,11 @@ function registerFastTransposedMatMul(): void {
     backendName: 'wasm',
     fastTransposed: true,
     setupFunc: original.setupFunc,
-    kernelFunc: ({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) => {
+    kernelFunc: ({ inputs, backend, attrs }: { inputs: TfModule.NamedTensorInfoMap; backend: unknown; attrs?: TfModule.NamedAttrMap }) => {
       const { transposeA, transposeB } = (attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean };
       if (!transposeA && !transposeB) return matMul({ inputs, backend: backend as never, attrs });
-      const a = transposeA ? swapLast(inputs.a as tf.TensorInfo, backend) : (inputs.a as tf.TensorInfo);
-      const b = transposeB ? swapLast(inputs.b as tf.TensorInfo, backend) : (inputs.b as tf.TensorInfo);
+      const a = transposeA ? swapLast(inputs.a as TfModule.TensorInfo, backend) : (inputs.a as TfModule.TensorInfo);
+      const b = transposeB ? swapLast(inputs.b as TfModule.TensorInfo, backend) : (inputs.b as TfModule.TensorInfo);
       const out = matMul({ inputs: { a, b }, backend: backend as never, attrs: { ...attrs, transposeA: false, transposeB: false } });
       const wasm = backend as WasmKernelBackend;
       if (transposeA) wasm.disposeData(a.dataId);
@@ -100,5 +103,5 @@ function registerFastTransposedMatMul(): void {
       return out;
     },
   };
-  tf.registerKernel(config as tf.KernelConfig);
+  tf.registerKernel(config as TfModule.KernelConfig);
 }
