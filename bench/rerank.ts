@@ -40,11 +40,18 @@ export function rerank(): string {
     }
     // the bar: the largest diversity gain among MMR runs that lose at most 5% NDCG@10, on each basis
     const within = runs.filter(([label, r]) => label.startsWith('mmr') && r.report.metrics['ndcg@10'] >= 0.95 * b['ndcg@10']);
+    const best = (key: string) => within.reduce((x, y) => (y[1].report.metrics[key] > x[1].report.metrics[key] ? y : x));
     const bestGain = (key: string) => {
-      const [label, r] = within.reduce((x, y) => (y[1].report.metrics[key] > x[1].report.metrics[key] ? y : x));
+      const [label, r] = best(key);
       return `${pct(r.report.metrics[key], b[key])} (${label}, NDCG@10 ${pct(r.report.metrics['ndcg@10'], b['ndcg@10'])})`;
     };
     verdicts.push(`- ${name}: largest diversity gain for an NDCG@10 loss of at most 5% (bar: +20%): genres ${bestGain('diversity@10')}; interactions ${bestGain('diversity_cf@10')}; latent ${bestGain('diversity_latent@10')}.`);
+    // the latent winner's lists judged in a taste space it did not re-rank in (128 factors, not 64)
+    const [winner] = best('diversity_latent@10');
+    const in128 = (rerank: unknown[]) => unirec(['evaluate', '--data', dir, '--model', 'pipeline', '--params', JSON.stringify({ ...base, rerank }), '--latent-diversity', '128', ...ratio]).report.metrics;
+    const plain128 = in128([]);
+    const winner128 = in128(stages.find(([label]) => label === winner)![1]);
+    verdicts.push(`  Judged in a 128-factor ALS space instead (\`--latent-diversity 128\`, not the space the stage used): ${fmt(plain128['diversity_latent@10'])} -> ${fmt(winner128['diversity_latent@10'])}, ${pct(winner128['diversity_latent@10'], plain128['diversity_latent@10'])}.`);
   }
   const lines = [
     '### Re-rank stages (protocol ratio, seed 42; base: ALS through the pipeline)',
