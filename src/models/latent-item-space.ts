@@ -16,8 +16,7 @@ export function latentItemSpace(train: TrainData, factors: number, ctx: Pick<Fit
   // One fit per (train, factors, seed): a latent MMR stage and the diversity_latent metric of the same
   // evaluation ask for the same space (ALS is deterministic for any thread count). Callers must not
   // modify the returned matrix.
-  let spaces = fitted.get(train);
-  if (!spaces) fitted.set(train, (spaces = new Map()));
+  const spaces = spacesOf(train);
   const key = `${factors}:${ctx.seed}`;
   let space = spaces.get(key);
   if (!space) {
@@ -29,6 +28,26 @@ export function latentItemSpace(train: TrainData, factors: number, ctx: Pick<Fit
 }
 
 const fitted = new WeakMap<TrainData, Map<string, Promise<Csr>>>();
+
+function spacesOf(train: TrainData): Map<string, Promise<Csr>> {
+  let spaces = fitted.get(train);
+  if (!spaces) fitted.set(train, (spaces = new Map()));
+  return spaces;
+}
+
+/**
+ * Offers an ALS fitted on `train` with `seed` as that taste space: taken only when it is exactly the ALS
+ * latentItemSpace would fit (default parameters at its dimension), so a pipeline whose retriever is that
+ * ALS does not fit the same factors again for a latent MMR stage or the diversity_latent metric.
+ */
+export function offerLatentSpace(train: TrainData, seed: number, als: Als): void {
+  if (JSON.stringify(als.params) !== JSON.stringify(alsParams({ factors: als.params.factors }))) return;
+  const spaces = spacesOf(train);
+  const key = `${als.params.factors}:${seed}`;
+  if (spaces.has(key)) return;
+  const { vectors, dim } = als.itemEmbeddings();
+  spaces.set(key, Promise.resolve(unitRows(vectors, train.nItems, dim)));
+}
 
 async function fitSpace(train: TrainData, factors: number, ctx: Pick<FitContext, 'seed' | 'threads' | 'signal'>): Promise<Csr> {
   const als = new Als(alsParams({ factors }));

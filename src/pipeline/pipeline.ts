@@ -8,7 +8,9 @@ import { itemFeatures } from '../features/item.js';
 import { Gbdt as GbdtModel } from './gbdt.js';
 import { logisticRegression } from './logistic-regression.js';
 import { RerankStage, Reranker } from './rerank.js';
+import { Als } from '../models/als.js';
 import { csrArrays, csrFromArrays } from '../models/artifact-csr.js';
+import { offerLatentSpace } from '../models/latent-item-space.js';
 import { ensureNotAborted, type FitContext, type History, type ModelArtifact, type Reason, type Recommender } from '../models/recommender.js';
 import { loadNested, nestArtifact, type ArtifactHead } from '../models/nested-artifact.js';
 import { createModel, registerModel } from '../models/registry.js';
@@ -120,6 +122,7 @@ export class Pipeline implements Recommender {
       ensureNotAborted(ctx.signal);
       const model = createModel(r.model, r.params);
       await model.fit(train, ctx);
+      if (model instanceof Als) offerLatentSpace(train, ctx.seed, model);
       this.retrievers.push(model);
     }
     this.allocate();

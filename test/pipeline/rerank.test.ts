@@ -8,7 +8,8 @@ import { UnirecError } from '../../src/errors.js';
 import { sparseDot } from '../../src/features/block.js';
 import { topK } from '../../src/math/topk.js';
 import { createModel, loadModel } from '../../src/pipeline/index.js';
-import { latentItemSpace } from '../../src/models/latent-item-space.js';
+import { Als, alsParams } from '../../src/models/als.js';
+import { latentItemSpace, offerLatentSpace, unitRows } from '../../src/models/latent-item-space.js';
 import { calibrateOrder, groupShares, HEAD, jensenShannon, MID, popularityGroups, TAIL } from '../../src/pipeline/calibrate.js';
 import { blockedItems } from '../../src/pipeline/filter.js';
 import { RerankStage, Reranker } from '../../src/pipeline/rerank.js';
@@ -153,3 +154,24 @@ test('MMR in the latent taste space: the audiences are two directions, the other
   restored.apply(again, [], new Int32Array(0));
   assert.deepEqual(again, out);
 });
+
+test('a fitted default ALS is taken as the latent space (what a fit of its own would give); another ALS is not', async () => {
+  const train = twoAudiences();
+  const ctx = { seed: 3, threads: 1 };
+  const als = new Als(alsParams({ factors: 4 }));
+  await als.fit(train, ctx);
+  offerLatentSpace(train, 3, als);
+  const offered = await latentItemSpace(train, 4, ctx);
+  assert.deepEqual(offered.data, (await latentItemSpace(twoAudiences(), 4, ctx)).data, 'a new train object is fitted anew: same factors');
+  const tuned = new Als(alsParams({ factors: 6, regularization: 1 }));
+  await tuned.fit(train, ctx);
+  offerLatentSpace(train, 3, tuned);
+  const space6 = await latentItemSpace(train, 6, ctx);
+  assert.deepEqual(space6.data, (await latentItemSpace(twoAudiences(), 6, ctx)).data, 'a non-default ALS is not the reference space');
+  assert.notDeepEqual(space6.data, unitRowsOf(tuned).data);
+});
+
+function unitRowsOf(als: Als) {
+  const { vectors, dim } = als.itemEmbeddings();
+  return unitRows(vectors, vectors.length / dim, dim);
+}
