@@ -54,7 +54,8 @@ test('cold-start routes users by their event count and places new items by their
   const top = Math.max(...own);
   assert.ok(Math.max(...newItems.map((i) => routed[i]!)) > 0 && Math.max(...newItems.map((i) => routed[i]!)) < 2 * top, 'new items land among warm scores');
 
-  // fold-in follows the same routes; explanations name the route; save/load gives the same scores
+  // fold-in follows the same routes; explanations name the route; save/load keeps the cold items' placement (which the
+  // every-model round trip in test/models/save-load.test.ts, with no new items, does not reach)
   model.foldIn!({ items: Int32Array.of(30), user: 5 }, routed);
   demographic.foldIn!({ items: Int32Array.of(30), user: 5 }, own);
   for (let i = 20; i < n; i++) assert.equal(routed[i], own[i]);

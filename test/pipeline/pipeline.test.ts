@@ -35,13 +35,9 @@ test('the learned ranker trusts the retriever that predicts and ignores noise', 
   assert.ok(knn!.weight > 0.5, `itemknn weight ${knn!.weight}`);
   assert.ok(Math.abs(noise!.weight) < knn!.weight / 4, `random weight ${noise!.weight} vs itemknn ${knn!.weight}`);
 
-  // save/load gives the same scores; explanations name each retriever's share
-  const restored = loadModel(structuredClone(model.save()));
+  // explanations name each retriever's share (save/load of a learned pipeline: test/models/save-load.test.ts)
   const a = new Float32Array(shop.items.size);
-  const b = new Float32Array(shop.items.size);
   model.scoreUser(3, a);
-  restored.scoreUser(3, b);
-  assert.deepEqual(b, a);
   const item = a.indexOf(Math.max(...a));
   const reasons = model.explain!(3, item, 5);
   assert.deepEqual(reasons.map((r) => r.text.split(' ')[0]).sort(), ['itemknn', 'random']);
@@ -71,6 +67,7 @@ test('gbdt ranker over scores, ranks and item/user inputs: beats popularity, sav
     ['itemknn score', 'popularity score', 'itemknn rank', 'popularity rank', 'popularity', ...(shop.itemTable ? ['profile'] : []), 'activity'],
   );
   assert.ok(summary.reduce((s, x) => s + x.value, 0) > 0, 'the trees split on some input');
+  // the trees travel in the artifact (the round trip for every model, logistic ranker included: save-load.test.ts)
   const restored = loadModel(structuredClone(model.save()));
   const a = new Float32Array(shop.items.size);
   const b = new Float32Array(shop.items.size);
