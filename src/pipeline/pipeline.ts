@@ -5,6 +5,7 @@ import { Rng } from '../math/rng.js';
 import { topK, type TopK } from '../math/topk.js';
 import { UnirecError } from '../errors.js';
 import { itemFeatures } from '../features/item.js';
+import { coordinateAscent } from './coordinate-ascent.js';
 import { Gbdt as GbdtModel } from './gbdt.js';
 import { logisticRegression } from './logistic-regression.js';
 import { RerankStage, Reranker } from './rerank.js';
@@ -38,6 +39,14 @@ const Gbdt = z.strictObject({
   loss: z.enum(['logistic', 'pairwise']).default('logistic'),
 });
 
+const CoordinateAscent = z.strictObject({
+  /** the ranker maximises NDCG at this cut-off on the valid split */
+  k: z.number().int().positive().default(10),
+  passes: z.number().int().positive().default(10),
+  /** stop once a pass raises valid NDCG by less than this */
+  tolerance: z.number().nonnegative().default(1e-4),
+});
+
 const Params = z
   .object({
     retrievers: z
@@ -52,8 +61,11 @@ const Params = z
     fusion: z.enum(['weighted', 'rrf', 'learned']).default('learned'),
     rrfK: z.number().positive().default(60),
     candidates: z.number().int().positive().default(200),
-    /** learned: logistic regression, or gradient-boosted trees (histogram GBDT, pipeline/gbdt.ts) */
-    ranker: z.enum(['logistic', 'gbdt']).default('logistic'),
+    /**
+     * learned: logistic regression (pointwise, on sampled negatives), coordinate ascent on valid NDCG
+     * (listwise, every candidate; pipeline/coordinate-ascent.ts), or gradient-boosted trees (pipeline/gbdt.ts)
+     */
+    ranker: z.enum(['logistic', 'coordinate-ascent', 'gbdt']).default('logistic'),
     /**
      * learned: inputs besides the standardised scores: each retriever's rank ('rank', log2(2 + rank)),
      * the item's log train count ('popularity'), the cosine of the item's features with the user's
@@ -61,7 +73,8 @@ const Params = z
      */
     rankerInputs: z.array(z.enum(RANKER_INPUTS)).default([...RANKER_INPUTS]),
     gbdt: Gbdt.default(Gbdt.parse({})),
-    /** learned: users sampled from valid to fit the ranker, and negatives per positive */
+    coordinateAscent: CoordinateAscent.default(CoordinateAscent.parse({})),
+    /** learned: users sampled from valid to fit the ranker, and negatives per positive (not coordinate ascent: it ranks all candidates) */
     rankerUsers: z.number().int().positive().default(2000),
     negatives: z.number().int().positive().default(8),
     /** learned (logistic): L2 penalty of the logistic regression */
@@ -74,8 +87,8 @@ const Params = z
   .strict();
 type PipelineParams = z.infer<typeof Params>;
 
-/** The learned ranker: a linear model over the inputs, or boosted trees. */
-type Ranker = { kind: 'logistic'; weights: Float64Array } | { kind: 'gbdt'; trees: GbdtModel };
+/** The learned ranker: a linear model over the inputs (logistic or coordinate ascent), or boosted trees. */
+type Ranker = { kind: 'linear'; weights: Float64Array } | { kind: 'gbdt'; trees: GbdtModel };
 
 /**
  * Several retrievers fused into one ranking, then re-ranked: the "retrieve -> fuse -> re-rank" pipeline
@@ -89,7 +102,7 @@ type Ranker = { kind: 'logistic'; weights: Float64Array } | { kind: 'gbdt'; tree
 export class Pipeline implements Recommender {
   readonly name = 'pipeline';
   private retrievers: Recommender[] = [];
-  /** weighted / rrf: weight per retriever; learned (logistic): see `ranker` */
+  /** weighted / rrf: weight per retriever; learned: see `ranker` */
   private weights: Float64Array = new Float64Array(0);
   private nItems = 0;
   private scratch: Float32Array[] = [];
@@ -188,9 +201,9 @@ export class Pipeline implements Recommender {
     return reasons.sort((a, b) => b.weight - a.weight).slice(0, limit);
   }
 
-  /** The fused weight per retriever (logistic: of its z-score): which models the ranker trusts. */
+  /** The fused weight per retriever (a linear ranker: of its z-score): which models the ranker trusts. */
   fusedWeights(): { model: string; weight: number }[] {
-    const w = this.ranker?.kind === 'logistic' ? this.ranker.weights : this.weights;
+    const w = this.ranker?.kind === 'linear' ? this.ranker.weights : this.weights;
     return this.retrievers.map((r, k) => ({ model: r.name, weight: w[k]! }));
   }
 
@@ -203,9 +216,9 @@ export class Pipeline implements Recommender {
     return names;
   }
 
-  /** The ranker's per-input weights (logistic) or split counts (gbdt), by input name. */
+  /** The ranker's per-input weights (linear) or split counts (gbdt), by input name. */
   rankerSummary(): { input: string; value: number }[] {
-    const values = this.ranker?.kind === 'logistic' ? Array.from(this.ranker.weights) : this.ranker ? Array.from(this.ranker.trees.featureUse()) : [];
+    const values = this.ranker?.kind === 'linear' ? Array.from(this.ranker.weights) : this.ranker ? Array.from(this.ranker.trees.featureUse()) : [];
     return this.rankerInputNames().map((input, f) => ({ input, value: values[f] ?? 0 }));
   }
 
@@ -341,9 +354,11 @@ export class Pipeline implements Recommender {
 
   /**
    * The ranker, fitted to order the retrievers' candidates, so both sides come from them: positives
-   * are each sampled user's valid items among the candidates, negatives `negatives` per positive drawn
-   * from the user's other unseen candidates. Logistic: L2-penalised logistic regression by Newton's
-   * method on standardised inputs; gbdt: boosted trees (pairwise loss: one query per user).
+   * are each sampled user's valid items among the candidates. Logistic and gbdt see `negatives` per
+   * positive drawn from the user's other unseen candidates; logistic is L2-penalised logistic regression
+   * by Newton's method, gbdt boosted trees (pairwise loss: one query per user). Coordinate ascent sees
+   * every candidate, one query per user, and maximises the users' NDCG on valid directly. The linear
+   * rankers fit on standardised inputs, the scaling folded into their weights.
    */
   private learnRanker(train: TrainData, ctx: FitContext): Ranker | undefined {
     const valid = ctx.valid!;
@@ -352,10 +367,12 @@ export class Pipeline implements Recommender {
     const users: number[] = [];
     for (let u = 0; u < train.nUsers; u++) if (byUser.rowLength(u) > 0) users.push(u);
     rng.shuffle(users);
+    const listwise = this.params.ranker === 'coordinate-ascent';
     const d = this.rankerInputNames().length;
     const rows: Float32Array[] = [];
     const labels: number[] = [];
     const groups: number[] = [0];
+    const relevant: number[] = [];
     const isValid = new Uint8Array(train.nItems);
     for (const u of users.slice(0, this.params.rankerUsers)) {
       ensureNotAborted(ctx.signal);
@@ -365,18 +382,21 @@ export class Pipeline implements Recommender {
       const candidates = this.candidates(history);
       for (const i of validItems) isValid[i] = 1;
       const positives = Array.from(candidates).filter((i) => isValid[i]);
-      const chosen: number[] = [];
-      for (const i of positives) {
-        chosen.push(i);
-        for (let n = 0; n < this.params.negatives; n++) {
-          const j = candidates[rng.int(candidates.length)]!;
-          if (!isValid[j]) chosen.push(j);
+      const chosen: number[] = listwise ? Array.from(candidates) : [];
+      if (!listwise) {
+        for (const i of positives) {
+          chosen.push(i);
+          for (let n = 0; n < this.params.negatives; n++) {
+            const j = candidates[rng.int(candidates.length)]!;
+            if (!isValid[j]) chosen.push(j);
+          }
         }
       }
       if (positives.length) {
         rows.push(this.rankerRows(Int32Array.from(chosen), history));
         for (const i of chosen) labels.push(isValid[i]!);
         groups.push(labels.length);
+        relevant.push(validItems.length);
       }
       this.clearRanks();
       for (const i of validItems) isValid[i] = 0;
@@ -388,25 +408,19 @@ export class Pipeline implements Recommender {
       x.set(r, at);
       at += r.length;
     }
-    const y = Float32Array.from(labels);
-    if (this.params.ranker === 'gbdt') return { kind: 'gbdt', trees: GbdtModel.fit(x, y, d, this.params.gbdt, Int32Array.from(groups)) };
-    // standardise the inputs for a well-conditioned Newton step, then fold the scaling into the weights
-    const mean = new Float64Array(d);
-    const std = new Float64Array(d);
-    const n = labels.length;
-    for (let t = 0; t < n; t++) for (let f = 0; f < d; f++) mean[f]! += x[t * d + f]! / n;
-    for (let t = 0; t < n; t++) for (let f = 0; f < d; f++) std[f]! += (x[t * d + f]! - mean[f]!) ** 2 / n;
-    for (let f = 0; f < d; f++) std[f] = std[f]! > 1e-12 ? Math.sqrt(std[f]!) : 1;
-    const z = Float64Array.from(x, (v, k) => (v - mean[k % d]!) / std[k % d]!);
-    const beta = logisticRegression(z, Float64Array.from(y), d, this.params.l2);
-    return { kind: 'logistic', weights: Float64Array.from({ length: d }, (_, f) => beta[f]! / std[f]!) };
+    if (this.params.ranker === 'gbdt') return { kind: 'gbdt', trees: GbdtModel.fit(x, Float32Array.from(labels), d, this.params.gbdt, Int32Array.from(groups)) };
+    const { z, std } = standardise(x, d);
+    const weights = listwise
+      ? coordinateAscent(z, Uint8Array.from(labels), Int32Array.from(groups), Int32Array.from(relevant), d, this.params.coordinateAscent, rng)
+      : logisticRegression(z, Float64Array.from(labels), d, this.params.l2);
+    return { kind: 'linear', weights: Float64Array.from({ length: d }, (_, f) => weights[f]! / std[f]!) };
   }
 
   save(): ModelArtifact {
     const arrays: ModelArtifact['arrays'] = { weights: this.weights, popularity: this.popularity, ...csrArrays('hist', this.history) };
     if (this.itemFeat) Object.assign(arrays, csrArrays('feat', this.itemFeat));
     if (this.validSeen) Object.assign(arrays, csrArrays('valid', this.validSeen));
-    if (this.ranker?.kind === 'logistic') arrays['ranker.weights'] = this.ranker.weights;
+    if (this.ranker?.kind === 'linear') arrays['ranker.weights'] = this.ranker.weights;
     if (this.ranker?.kind === 'gbdt') for (const [name, arr] of Object.entries(this.ranker.trees.toArrays())) arrays[`ranker.${name}`] = arr;
     if (this.reranker) Object.assign(arrays, this.reranker.save('rerank'));
     const parts = this.retrievers.map((r, k) => nestArtifact(r, `r${k}.`, arrays));
@@ -433,7 +447,8 @@ export class Pipeline implements Recommender {
     const nFeatures = a.meta.nFeatures as number;
     m.itemFeat = nFeatures >= 0 ? csrFromArrays(a, 'feat', m.nItems, nFeatures) : undefined;
     m.validSeen = a.arrays.validIndptr ? csrFromArrays(a, 'valid', a.meta.nUsers as number, m.nItems) : undefined;
-    if (a.meta.ranker === 'logistic') m.ranker = { kind: 'logistic', weights: a.arrays['ranker.weights'] as Float64Array };
+    // 'logistic': artifacts saved before the coordinate-ascent ranker shared the linear kind
+    if (a.meta.ranker === 'linear' || a.meta.ranker === 'logistic') m.ranker = { kind: 'linear', weights: a.arrays['ranker.weights'] as Float64Array };
     if (a.meta.ranker === 'gbdt') {
       const get = (name: string) => a.arrays[`ranker.${name}`];
       m.ranker = { kind: 'gbdt', trees: GbdtModel.fromArrays({ feature: get('feature') as Int32Array, threshold: get('threshold') as Float32Array, leaf: get('leaf') as Float32Array, shape: get('shape') as Float64Array }) };
@@ -442,6 +457,20 @@ export class Pipeline implements Recommender {
     m.allocate();
     return m;
   }
+}
+
+/**
+ * Inputs (n x d, row-major) centred and scaled to unit variance per column, for a well-conditioned fit;
+ * a weight w fitted on them is w / std on the raw inputs (the centring only shifts every score alike).
+ */
+function standardise(x: Float32Array, d: number): { z: Float64Array; std: Float64Array } {
+  const n = x.length / d;
+  const mean = new Float64Array(d);
+  const std = new Float64Array(d);
+  for (let t = 0; t < n; t++) for (let f = 0; f < d; f++) mean[f]! += x[t * d + f]! / n;
+  for (let t = 0; t < n; t++) for (let f = 0; f < d; f++) std[f]! += (x[t * d + f]! - mean[f]!) ** 2 / n;
+  for (let f = 0; f < d; f++) std[f] = std[f]! > 1e-12 ? Math.sqrt(std[f]!) : 1;
+  return { z: Float64Array.from(x, (v, k) => (v - mean[k % d]!) / std[k % d]!), std };
 }
 
 /** Dot product of a sparse row with a dense vector. */

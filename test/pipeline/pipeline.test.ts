@@ -10,6 +10,16 @@ import type { Pipeline } from '../../src/pipeline/pipeline.js';
 
 const shop = syntheticShop({ users: 300, items: 150, seed: 5 });
 
+/** A saved and reloaded model scores a user exactly as the fitted one. */
+function assertRoundTrip(model: Pipeline): void {
+  const restored = loadModel(structuredClone(model.save()));
+  const a = new Float32Array(shop.items.size);
+  const b = new Float32Array(shop.items.size);
+  model.scoreUser(7, a);
+  restored.scoreUser(7, b);
+  assert.deepEqual(b, a);
+}
+
 test('logisticRegression recovers the weights of a planted logistic model', () => {
   const n = 4000;
   const x = new Float64Array(n * 2);
@@ -43,6 +53,17 @@ test('the learned ranker trusts the retriever that predicts and ignores noise', 
   assert.deepEqual(reasons.map((r) => r.text.split(' ')[0]).sort(), ['itemknn', 'random']);
 });
 
+test('the coordinate-ascent ranker (listwise, on valid NDCG) also trusts the retriever that predicts', async () => {
+  const [split] = makeSplits(shop, 'ratio', 42);
+  const train = makeTrainData(shop.interactions.select(split!.train), shop.users.size, shop.items.size);
+  const params = { retrievers: [{ model: 'itemknn' }, { model: 'random' }], ranker: 'coordinate-ascent', rankerInputs: [] };
+  const model = createModel('pipeline', params) as Pipeline;
+  await model.fit(train, { seed: 42, threads: 1, valid: shop.interactions.select(split!.valid) });
+  const [knn, noise] = model.fusedWeights();
+  assert.ok(knn!.weight > 0 && Math.abs(noise!.weight) < knn!.weight / 4, `itemknn ${knn!.weight}, random ${noise!.weight}`);
+  assertRoundTrip(model);
+});
+
 test('fused pipeline on the synthetic shop is at least as good as its better retriever and beats the weaker', async () => {
   const ndcg = async (model: string, params = {}) =>
     (await runEvaluation({ dataset: shop, model, params, protocol: 'ratio', seed: 42, ks: [10], threads: 1 })).metrics['ndcg@10']!;
@@ -68,12 +89,7 @@ test('gbdt ranker over scores, ranks and item/user inputs: beats popularity, sav
   );
   assert.ok(summary.reduce((s, x) => s + x.value, 0) > 0, 'the trees split on some input');
   // the trees travel in the artifact (the round trip for every model, logistic ranker included: save-load.test.ts)
-  const restored = loadModel(structuredClone(model.save()));
-  const a = new Float32Array(shop.items.size);
-  const b = new Float32Array(shop.items.size);
-  model.scoreUser(7, a);
-  restored.scoreUser(7, b);
-  assert.deepEqual(b, a);
+  assertRoundTrip(model);
 
   const ndcg = async (name: string, p = {}) =>
     (await runEvaluation({ dataset: shop, model: name, params: p, protocol: 'ratio', seed: 42, ks: [10], threads: 1 })).metrics['ndcg@10']!;
