@@ -382,18 +382,19 @@ export class Pipeline implements Recommender {
       const candidates = this.candidates(history);
       for (const i of validItems) isValid[i] = 1;
       const positives = Array.from(candidates).filter((i) => isValid[i]);
-      const chosen: number[] = listwise ? Array.from(candidates) : [];
+      const sampled: number[] = [];
       if (!listwise) {
         for (const i of positives) {
-          chosen.push(i);
+          sampled.push(i);
           for (let n = 0; n < this.params.negatives; n++) {
             const j = candidates[rng.int(candidates.length)]!;
-            if (!isValid[j]) chosen.push(j);
+            if (!isValid[j]) sampled.push(j);
           }
         }
       }
+      const chosen = listwise ? candidates : Int32Array.from(sampled);
       if (positives.length) {
-        rows.push(this.rankerRows(Int32Array.from(chosen), history));
+        rows.push(this.rankerRows(chosen, history));
         for (const i of chosen) labels.push(isValid[i]!);
         groups.push(labels.length);
         relevant.push(validItems.length);

@@ -67,7 +67,7 @@ test('coordinate ascent on NDCG recovers the planted mix of two inputs and leave
 
 test('coordinate ascent starts from the best single input, signs included', () => {
   const train = queries(60, 4);
-  // only the negated x1 carries the relevance: flip x1's sign and drop x0's share by zeroing it
+  // x1 becomes the hidden rule negated and x0 is zeroed: the best single input is -x1
   for (let t = 0; t < train.labels.length; t++) {
     train.x[3 * t + 1] = -(0.7 * train.x[3 * t]! + 0.3 * train.x[3 * t + 1]!);
     train.x[3 * t] = 0;
