@@ -1,6 +1,6 @@
 /**
  * Issue 4, `npm run bench -- fusion`: fused retrievers against the best single model in them, in one
- * run (the re-rank stages are bench/rerank.ts).
+ * run (the re-rank stages are bench/rerank.ts; ml-100k with more retrievers and stacking, bench/fusion-stacking.ts).
  */
 import path from 'node:path';
 import { data, fmt, pct, unirec, type Run } from './unirec.js';
@@ -59,48 +59,6 @@ function fusionTable(): string[] {
   ];
 }
 
-/**
- * ml-100k, where the default retrievers fuse to less than ALS alone: retrievers that read what ALS on
- * binary events does not (the rating values, item and user features) added to the pipeline.
- */
-function ratingAwareTable(): string[] {
-  const dir = path.join(data, 'ml-100k');
-  const retrievers = [
-    { label: 'als', model: 'als', params: {} },
-    { label: 'als on rating values', model: 'als', params: { values: 'value' } },
-    { label: 'mf (explicit ratings)', model: 'mf', params: {} },
-    { label: 'hybrid-mf (ids + features)', model: 'hybrid-mf', params: {} },
-    { label: 'ease', model: 'ease', params: {} },
-  ];
-  const singles = retrievers.map((r): [string, Run] => [r.label, unirec(['evaluate', '--data', dir, '--model', r.model, '--params', JSON.stringify(r.params), ...ratio])]);
-  const inPipeline = retrievers.map(({ model, params }) => ({ model, params }));
-  const pipelines: [string, Record<string, unknown>][] = [
-    ['learned: logistic, all inputs', {}],
-    ['learned: coordinate ascent on NDCG, scores only', { ranker: 'coordinate-ascent', rankerInputs: [] }],
-    ['learned: coordinate ascent on NDCG, all inputs', { ranker: 'coordinate-ascent' }],
-  ];
-  const fused = pipelines.map(([label, p]): [string, Run] => [`pipeline, ${label}`, unirec(['evaluate', '--data', dir, '--model', 'pipeline', '--params', JSON.stringify({ retrievers: inPipeline, ...p }), ...ratio])]);
-  const best = Math.max(...singles.map(([, r]) => r.report.metrics['ndcg@10'] as number));
-  const rows = [...singles, ...fused].map(([label, r]) => {
-    const m = r.report.metrics;
-    return `| ${label} | ${fmt(m['ndcg@10'])} | ${pct(m['ndcg@10'], best)} | ${fmt(m['recall@10'])} | ${fmt(r.report.fit_seconds, 1)} |`;
-  });
-  const top = Math.max(...fused.map(([, r]) => r.report.metrics['ndcg@10'] as number));
-  return [
-    '### ml-100k with rating-aware and feature retrievers in the pipeline (protocol ratio, seed 42)',
-    '',
-    '```sh',
-    `npx unirec evaluate --data ../shared/data/ml-100k --model pipeline --params '${JSON.stringify({ retrievers: inPipeline, ranker: 'coordinate-ascent', rankerInputs: [] })}' --protocol ratio --k 10 --seed 42 --json`,
-    '```',
-    '',
-    '| model | NDCG@10 | vs best single | Recall@10 | fit s |',
-    '| --- | ---: | ---: | ---: | ---: |',
-    ...rows,
-    '',
-    `- Best learned fusion of these five: ${pct(top, best)} over the best single model in it (bar: +3%).`,
-  ];
-}
-
 export function fusion(): string {
-  return [...fusionTable(), '', ...ratingAwareTable()].join('\n');
+  return fusionTable().join('\n');
 }

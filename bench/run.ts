@@ -13,6 +13,7 @@ import { amazon, sequence } from './sequence.js';
 import { cold } from './cold.js';
 import { fusion } from './fusion.js';
 import { fusionCeiling } from './fusion-ceiling.js';
+import { fusionStacking } from './fusion-stacking.js';
 import { rerank } from './rerank.js';
 import { towers } from './towers.js';
 
@@ -281,7 +282,7 @@ async function kernels(): Promise<string> {
   ].join('\n');
 }
 
-const suites: Record<string, () => string | Promise<string>> = { foundation, 'knn-kernel': knnKernel, latent, kernels, fusion, 'fusion-ceiling': fusionCeiling, rerank, cold, towers, sequence, amazon };
+const suites: Record<string, () => string | Promise<string>> = { foundation, 'knn-kernel': knnKernel, latent, kernels, fusion, 'fusion-ceiling': fusionCeiling, 'fusion-stacking': fusionStacking, rerank, cold, towers, sequence, amazon };
 
 function writeSection(name: string, body: string): void {
   const file = path.join(root, 'BENCHMARKS.md');

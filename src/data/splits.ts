@@ -132,6 +132,25 @@ export function splitKfold(x: Interactions, seed: number, k = 5, given?: Int32Ar
   });
 }
 
+/**
+ * Fold of every row (0..k-1) for k-fold splits within each user: each user's rows shuffled with the seed
+ * and dealt round-robin, so every fold holds about 1/k of every user's rows (a user with fewer than k rows
+ * is missing from some folds). For out-of-fold training data: a model fitted without fold f predicts it.
+ */
+export function userFolds(x: Interactions, nUsers: number, k: number, seed: number): Uint8Array {
+  if (!(Number.isInteger(k) && k >= 2 && k <= 255)) throw new UnirecError(`folds must be an integer from 2 to 255, got ${k}`);
+  const rng = new Rng(seed);
+  const { indptr, rows } = x.rowsByUser(nUsers);
+  const fold = new Uint8Array(x.length);
+  for (let u = 0; u < nUsers; u++) {
+    const own = rng.shuffle(rows.slice(indptr[u]!, indptr[u + 1]!));
+    // a random first fold, so users with few rows do not all land in fold 0
+    const start = rng.int(k);
+    for (let j = 0; j < own.length; j++) fold[own[j]!] = (start + j) % k;
+  }
+  return fold;
+}
+
 /** A seeded `fraction` of the ids with at least one interaction (at least one id), ascending. */
 function pickHeldOut(counts: Int32Array, fraction: number, seed: number): Int32Array {
   if (!(fraction > 0 && fraction < 1)) throw new UnirecError(`the held-out fraction must be between 0 and 1, got ${fraction}`);

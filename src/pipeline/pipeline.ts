@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { TrainData } from '../data/dataset.js';
+import { makeTrainData, type TrainData } from '../data/dataset.js';
+import { userFolds } from '../data/splits.js';
 import { Csr } from '../data/csr.js';
 import { Rng } from '../math/rng.js';
 import { topK, type TopK } from '../math/topk.js';
@@ -72,8 +73,26 @@ const Params = z
      * ('profile', needs item attributes), the user's log event count ('activity').
      */
     rankerInputs: z.array(z.enum(RANKER_INPUTS)).default([...RANKER_INPUTS]),
+    /**
+     * learned: 0, the ranker learns from the valid split alone; K >= 2, also from out-of-fold data
+     * (stacking, Wolpert 1992): train is split per user into K folds, and for each fold the retrievers
+     * are fitted again without it and their candidates labelled by it. K more fits of every retriever,
+     * for a ranker that sees about 1 + 8 times the queries valid alone gives it (80/10/10 split).
+     */
+    rankerFolds: z
+      .number()
+      .int()
+      .min(0)
+      .max(20)
+      .refine((k) => k !== 1, 'rankerFolds is 0 (valid only) or at least 2')
+      .default(0),
     gbdt: Gbdt.default(Gbdt.parse({})),
     coordinateAscent: CoordinateAscent.default(CoordinateAscent.parse({})),
+    /**
+     * learned, linear rankers: users split by their train event count into this many equal groups, and
+     * a ranker fitted for each (how far to trust a retriever changes with how much the user has done)
+     */
+    rankerSegments: z.number().int().min(1).max(10).default(1),
     /** learned: users sampled from valid to fit the ranker, and negatives per positive (not coordinate ascent: it ranks all candidates) */
     rankerUsers: z.number().int().positive().default(2000),
     negatives: z.number().int().positive().default(8),
@@ -87,8 +106,12 @@ const Params = z
   .strict();
 type PipelineParams = z.infer<typeof Params>;
 
-/** The learned ranker: a linear model over the inputs (logistic or coordinate ascent), or boosted trees. */
-type Ranker = { kind: 'linear'; weights: Float64Array } | { kind: 'gbdt'; trees: GbdtModel };
+/**
+ * The learned ranker: a linear model over the inputs (logistic or coordinate ascent), one weight
+ * vector per activity segment (segment s: weights s d .. (s + 1) d; a user with log1p(events) < cuts[s]
+ * is in the first such s), or boosted trees.
+ */
+type Ranker = { kind: 'linear'; weights: Float64Array; cuts: Float64Array } | { kind: 'gbdt'; trees: GbdtModel };
 
 /**
  * Several retrievers fused into one ranking, then re-ranked: the "retrieve -> fuse -> re-rank" pipeline
@@ -109,6 +132,8 @@ export class Pipeline implements Recommender {
   /** true when a learned ranker orders the candidates */
   private learned = false;
   private ranker: Ranker | undefined;
+  /** how many queries (users with held-out items among their candidates) the ranker was fitted on, by source */
+  private rankerQueries = { valid: 0, outOfFold: 0 };
   private history!: Csr;
   /**
    * the valid items of each user, kept out of re-rank pools: they are seen items too (the evaluator
@@ -130,23 +155,28 @@ export class Pipeline implements Recommender {
 
   async fit(train: TrainData, ctx: FitContext): Promise<void> {
     this.nItems = train.nItems;
-    this.retrievers = [];
+    this.retrievers = await this.fitRetrievers(train, ctx);
+    for (const model of this.retrievers) if (model instanceof Als) offerLatentSpace(train, ctx.seed, model);
+    this.allocate();
+    this.history = train.byUser;
+    this.validSeen = ctx.valid?.length ? Csr.byUser(ctx.valid, train.nUsers, train.nItems) : undefined;
+    this.popularity = logCounts(train);
+    this.itemFeat = this.params.rankerInputs.includes('profile') && train.itemTable ? itemFeatures(train.itemTable).matrix : undefined;
+    this.weights = Float64Array.from(this.params.retrievers, (r) => r.weight);
+    this.learned = this.params.fusion === 'learned' && ctx.valid !== undefined && ctx.valid.length > 0;
+    this.ranker = this.learned ? await this.learnRanker(train, ctx) : undefined;
+    this.reranker = this.params.rerank.length ? await Reranker.fit(this.params.rerank, train, this.params.rerankK, ctx) : undefined;
+  }
+
+  private async fitRetrievers(train: TrainData, ctx: FitContext): Promise<Recommender[]> {
+    const fitted: Recommender[] = [];
     for (const r of this.params.retrievers) {
       ensureNotAborted(ctx.signal);
       const model = createModel(r.model, r.params);
       await model.fit(train, ctx);
-      if (model instanceof Als) offerLatentSpace(train, ctx.seed, model);
-      this.retrievers.push(model);
+      fitted.push(model);
     }
-    this.allocate();
-    this.history = train.byUser;
-    this.validSeen = ctx.valid?.length ? Csr.byUser(ctx.valid, train.nUsers, train.nItems) : undefined;
-    this.popularity = Float32Array.from({ length: train.nItems }, (_, i) => Math.log1p(train.byItem.rowLength(i)));
-    this.itemFeat = this.params.rankerInputs.includes('profile') && train.itemTable ? itemFeatures(train.itemTable).matrix : undefined;
-    this.weights = Float64Array.from(this.params.retrievers, (r) => r.weight);
-    this.learned = this.params.fusion === 'learned' && ctx.valid !== undefined && ctx.valid.length > 0;
-    this.ranker = this.learned ? this.learnRanker(train, ctx) : undefined;
-    this.reranker = this.params.rerank.length ? await Reranker.fit(this.params.rerank, train, this.params.rerankK, ctx) : undefined;
+    return fitted;
   }
 
   private allocate(): void {
@@ -203,8 +233,13 @@ export class Pipeline implements Recommender {
 
   /** The fused weight per retriever (a linear ranker: of its z-score): which models the ranker trusts. */
   fusedWeights(): { model: string; weight: number }[] {
-    const w = this.ranker?.kind === 'linear' ? this.ranker.weights : this.weights;
+    const w = this.ranker?.kind === 'linear' ? this.meanLinearWeights() : this.weights;
     return this.retrievers.map((r, k) => ({ model: r.name, weight: w[k]! }));
+  }
+
+  /** How many queries the learned ranker was fitted on: from the valid split, and out of fold (rankerFolds). */
+  rankerData(): { validQueries: number; outOfFoldQueries: number } {
+    return { validQueries: this.rankerQueries.valid, outOfFoldQueries: this.rankerQueries.outOfFold };
   }
 
   /** The ranker's input names, in order. */
@@ -218,8 +253,20 @@ export class Pipeline implements Recommender {
 
   /** The ranker's per-input weights (linear) or split counts (gbdt), by input name. */
   rankerSummary(): { input: string; value: number }[] {
-    const values = this.ranker?.kind === 'linear' ? Array.from(this.ranker.weights) : this.ranker ? Array.from(this.ranker.trees.featureUse()) : [];
+    const values = this.ranker?.kind === 'linear' ? Array.from(this.meanLinearWeights()) : this.ranker ? Array.from(this.ranker.trees.featureUse()) : [];
     return this.rankerInputNames().map((input, f) => ({ input, value: values[f] ?? 0 }));
+  }
+
+  /** A linear ranker's weights, averaged over its activity segments. */
+  private meanLinearWeights(): Float64Array {
+    const { weights, cuts } = this.ranker as Extract<Ranker, { kind: 'linear' }>;
+    const segments = cuts.length + 1;
+    const d = weights.length / segments;
+    return Float64Array.from({ length: d }, (_, f) => {
+      let sum = 0;
+      for (let g = 0; g < segments; g++) sum += weights[g * d + f]!;
+      return sum / segments;
+    });
   }
 
   private inputs(): Set<RankerInput> {
@@ -253,25 +300,34 @@ export class Pipeline implements Recommender {
     const candidates = this.candidates(history);
     const rows = this.rankerRows(candidates, history);
     const d = this.rankerInputNames().length;
+    const base = this.segmentOf(history.length) * d;
     out.fill(-Infinity);
-    candidates.forEach((i, c) => (out[i] = this.predict(rows, c * d)));
+    candidates.forEach((i, c) => (out[i] = this.predict(rows, c * d, base)));
     this.clearRanks();
   }
 
-  private predict(rows: Float32Array, o: number): number {
+  /** The ranker's score of the input row at rows[o..], for a user whose linear weights start at `base`. */
+  private predict(rows: Float32Array, o: number, base: number): number {
     const ranker = this.ranker!;
     if (ranker.kind === 'gbdt') return ranker.trees.predict(rows, o);
+    const d = ranker.weights.length / (ranker.cuts.length + 1);
     let s = 0;
-    for (let f = 0; f < ranker.weights.length; f++) s += ranker.weights[f]! * rows[o + f]!;
+    for (let f = 0; f < d; f++) s += ranker.weights[base + f]! * rows[o + f]!;
     return s;
   }
 
+  /** The activity segment of a user with `events` train events (0 without segments or for gbdt). */
+  private segmentOf(events: number): number {
+    return this.ranker?.kind === 'linear' ? activitySegment(this.ranker.cuts, events) : 0;
+  }
+
   /**
-   * Union of every retriever's top `candidates` items the user has not seen, for the scores in
-   * this.scratch; fills this.ranks (cleared by clearRanks).
+   * Union of every retriever's top `candidates` items the user has not seen (in `history`, or in
+   * `alsoSeen`), for the scores in this.scratch; fills this.ranks (cleared by clearRanks).
    */
-  private candidates(history: Int32Array): Int32Array {
+  private candidates(history: Int32Array, alsoSeen: Int32Array = history): Int32Array {
     for (const i of history) this.mask[i] = 1;
+    for (const i of alsoSeen) this.mask[i] = 1;
     const union: number[] = [];
     for (let k = 0; k < this.retrievers.length; k++) {
       const best = topK(this.scratch[k]!, this.params.candidates, this.mask);
@@ -286,6 +342,7 @@ export class Pipeline implements Recommender {
     }
     for (const i of union) this.inUnion[i] = 0;
     for (const i of history) this.mask[i] = 0;
+    for (const i of alsoSeen) this.mask[i] = 0;
     return Int32Array.from(union).sort();
   }
 
@@ -341,87 +398,147 @@ export class Pipeline implements Recommender {
     this.candidates(history);
     const row = this.rankerRows(Int32Array.of(item), history);
     this.clearRanks();
-    const full = this.predict(row, 0);
+    const base = this.segmentOf(history.length) * this.rankerInputNames().length;
+    const full = this.predict(row, 0, base);
     const R = this.retrievers.length;
     const hasRank = this.inputs().has('rank');
     return this.retrievers.map((_, k) => {
       const ablated = row.slice();
       ablated[k] = 0;
       if (hasRank) ablated[R + k] = Math.log2(2 + this.params.candidates);
-      return full - this.predict(ablated, 0);
+      return full - this.predict(ablated, 0, base);
     });
   }
 
   /**
    * The ranker, fitted to order the retrievers' candidates, so both sides come from them: positives
-   * are each sampled user's valid items among the candidates. Logistic and gbdt see `negatives` per
+   * are a user's held-out items among the candidates (the valid split's, and with rankerFolds each
+   * train fold's, scored by retrievers fitted without it). Logistic and gbdt see `negatives` per
    * positive drawn from the user's other unseen candidates; logistic is L2-penalised logistic regression
    * by Newton's method, gbdt boosted trees (pairwise loss: one query per user). Coordinate ascent sees
    * every candidate, one query per user, and maximises the users' NDCG on valid directly. The linear
-   * rankers fit on standardised inputs, the scaling folded into their weights.
+   * rankers fit on standardised inputs, the scaling folded into their weights, one per activity segment
+   * on the queries of that segment's users (rankerSegments).
    */
-  private learnRanker(train: TrainData, ctx: FitContext): Ranker | undefined {
-    const valid = ctx.valid!;
+  private async learnRanker(train: TrainData, ctx: FitContext): Promise<Ranker | undefined> {
     const rng = new Rng(ctx.seed ^ 0x5eed);
-    const byUser = Csr.byUser(valid, train.nUsers, train.nItems);
+    const validByUser = Csr.byUser(ctx.valid!, train.nUsers, train.nItems);
+    const queries: RankerQueries = { rows: [], labels: [], groups: [0], relevant: [], events: [] };
+    this.addQueries(train.byUser, validByUser, undefined, rng, ctx, queries);
+    const fromValid = queries.relevant.length;
+    if (this.params.rankerFolds >= 2) await this.addOutOfFoldQueries(train, validByUser, rng, ctx, queries);
+    this.rankerQueries = { valid: fromValid, outOfFold: queries.relevant.length - fromValid };
+    if (!queries.labels.length) return undefined;
+    const d = this.rankerInputNames().length;
+    if (this.params.ranker === 'gbdt') {
+      const { x, labels, groups } = stackQueries(queries, queries.relevant.map((_, q) => q), d);
+      return { kind: 'gbdt', trees: GbdtModel.fit(x, Float32Array.from(labels), d, this.params.gbdt, Int32Array.from(groups)) };
+    }
+    const cuts = activityCuts(train.byUser, this.params.rankerSegments);
+    const weights = new Float64Array((cuts.length + 1) * d);
+    for (let g = 0; g <= cuts.length; g++) {
+      const members = queries.events.flatMap((events, q) => (activitySegment(cuts, events) === g ? [q] : []));
+      // a segment without queries (tiny data) takes the ranker of all of them
+      const fitOn = members.length ? members : queries.events.map((_, q) => q);
+      weights.set(this.fitLinear(stackQueries(queries, fitOn, d), d, rng), g * d);
+    }
+    return { kind: 'linear', weights, cuts };
+  }
+
+  /** A linear ranker's weights on the raw inputs, fitted on standardised ones. */
+  private fitLinear(data: { x: Float32Array; labels: number[]; groups: number[]; relevant: number[] }, d: number, rng: Rng): Float64Array {
+    const { z, std } = standardise(data.x, d);
+    const labels = Uint8Array.from(data.labels);
+    const groups = Int32Array.from(data.groups);
+    const weights =
+      this.params.ranker === 'coordinate-ascent'
+        ? coordinateAscent(z, labels, groups, Int32Array.from(data.relevant), d, this.params.coordinateAscent, rng)
+        : logisticRegression(z, Float64Array.from(data.labels), d, this.params.l2);
+    return Float64Array.from({ length: d }, (_, f) => weights[f]! / std[f]!);
+  }
+
+  /**
+   * Ranker queries for up to `rankerUsers` users with held-out `labels` (sampled with rng): the current
+   * retrievers' candidates for a user whose known items are `history` (plus `alsoSeen`, kept out of the
+   * candidates but not shown to the ranker's inputs), labelled 1 when held out.
+   */
+  private addQueries(history: Csr, labels: Csr, alsoSeen: Csr | undefined, rng: Rng, ctx: FitContext, queries: RankerQueries): void {
     const users: number[] = [];
-    for (let u = 0; u < train.nUsers; u++) if (byUser.rowLength(u) > 0) users.push(u);
+    for (let u = 0; u < labels.nRows; u++) if (labels.rowLength(u) > 0) users.push(u);
     rng.shuffle(users);
     const listwise = this.params.ranker === 'coordinate-ascent';
-    const d = this.rankerInputNames().length;
-    const rows: Float32Array[] = [];
-    const labels: number[] = [];
-    const groups: number[] = [0];
-    const relevant: number[] = [];
-    const isValid = new Uint8Array(train.nItems);
+    const isLabel = new Uint8Array(this.nItems);
     for (const u of users.slice(0, this.params.rankerUsers)) {
       ensureNotAborted(ctx.signal);
-      const history = train.byUser.rowIndices(u);
-      const validItems = byUser.rowIndices(u);
+      const seen = history.rowIndices(u);
+      const held = labels.rowIndices(u);
       this.retrievers.forEach((r, k) => r.scoreUser(u, this.scratch[k]!));
-      const candidates = this.candidates(history);
-      for (const i of validItems) isValid[i] = 1;
-      const positives = Array.from(candidates).filter((i) => isValid[i]);
+      const candidates = this.candidates(seen, alsoSeen?.rowIndices(u));
+      for (const i of held) isLabel[i] = 1;
+      const positives = Array.from(candidates).filter((i) => isLabel[i]);
       const sampled: number[] = [];
       if (!listwise) {
         for (const i of positives) {
           sampled.push(i);
           for (let n = 0; n < this.params.negatives; n++) {
             const j = candidates[rng.int(candidates.length)]!;
-            if (!isValid[j]) sampled.push(j);
+            if (!isLabel[j]) sampled.push(j);
           }
         }
       }
       const chosen = listwise ? candidates : Int32Array.from(sampled);
       if (positives.length) {
-        rows.push(this.rankerRows(chosen, history));
-        for (const i of chosen) labels.push(isValid[i]!);
-        groups.push(labels.length);
-        relevant.push(validItems.length);
+        queries.rows.push(this.rankerRows(chosen, seen));
+        for (const i of chosen) queries.labels.push(isLabel[i]!);
+        queries.groups.push(queries.labels.length);
+        queries.relevant.push(held.length);
+        queries.events.push(this.history.rowLength(u));
       }
       this.clearRanks();
-      for (const i of validItems) isValid[i] = 0;
+      for (const i of held) isLabel[i] = 0;
     }
-    if (!labels.length) return undefined;
-    const x = new Float32Array(labels.length * d);
-    let at = 0;
-    for (const r of rows) {
-      x.set(r, at);
-      at += r.length;
+  }
+
+  /**
+   * Stacking: train split per user into rankerFolds folds; for each, the retrievers fitted on the rest
+   * give candidates labelled by the fold (valid items kept out: they are neither history nor labels
+   * there). The fitted retrievers and popularity are put back afterwards.
+   */
+  private async addOutOfFoldQueries(train: TrainData, validByUser: Csr, rng: Rng, ctx: FitContext, queries: RankerQueries): Promise<void> {
+    const k = this.params.rankerFolds;
+    const fold = userFolds(train.interactions, train.nUsers, k, ctx.seed ^ 0xf01d);
+    const fitted = { retrievers: this.retrievers, popularity: this.popularity };
+    const task = ctx.progress?.start(`pipeline: out-of-fold ranker data, ${k} folds`, k);
+    try {
+      for (let f = 0; f < k; f++) {
+        const rest: number[] = [];
+        const held: number[] = [];
+        for (let r = 0; r < fold.length; r++) (fold[r] === f ? held : rest).push(r);
+        const foldTrain = makeTrainData(train.interactions.select(rest), train.nUsers, train.nItems, {
+          hasRatings: train.hasRatings,
+          itemTable: train.itemTable,
+          userTable: train.userTable,
+        });
+        this.retrievers = await this.fitRetrievers(foldTrain, ctx);
+        this.popularity = logCounts(foldTrain);
+        this.addQueries(foldTrain.byUser, Csr.byUser(train.interactions.select(held), train.nUsers, train.nItems), validByUser, rng, ctx, queries);
+        task?.tick();
+      }
+    } finally {
+      this.retrievers = fitted.retrievers;
+      this.popularity = fitted.popularity;
+      task?.done();
     }
-    if (this.params.ranker === 'gbdt') return { kind: 'gbdt', trees: GbdtModel.fit(x, Float32Array.from(labels), d, this.params.gbdt, Int32Array.from(groups)) };
-    const { z, std } = standardise(x, d);
-    const weights = listwise
-      ? coordinateAscent(z, Uint8Array.from(labels), Int32Array.from(groups), Int32Array.from(relevant), d, this.params.coordinateAscent, rng)
-      : logisticRegression(z, Float64Array.from(labels), d, this.params.l2);
-    return { kind: 'linear', weights: Float64Array.from({ length: d }, (_, f) => weights[f]! / std[f]!) };
   }
 
   save(): ModelArtifact {
     const arrays: ModelArtifact['arrays'] = { weights: this.weights, popularity: this.popularity, ...csrArrays('hist', this.history) };
     if (this.itemFeat) Object.assign(arrays, csrArrays('feat', this.itemFeat));
     if (this.validSeen) Object.assign(arrays, csrArrays('valid', this.validSeen));
-    if (this.ranker?.kind === 'linear') arrays['ranker.weights'] = this.ranker.weights;
+    if (this.ranker?.kind === 'linear') {
+      arrays['ranker.weights'] = this.ranker.weights;
+      arrays['ranker.cuts'] = this.ranker.cuts;
+    }
     if (this.ranker?.kind === 'gbdt') for (const [name, arr] of Object.entries(this.ranker.trees.toArrays())) arrays[`ranker.${name}`] = arr;
     if (this.reranker) Object.assign(arrays, this.reranker.save('rerank'));
     const parts = this.retrievers.map((r, k) => nestArtifact(r, `r${k}.`, arrays));
@@ -432,6 +549,7 @@ export class Pipeline implements Recommender {
       parts,
       learned: this.learned,
       ranker: this.ranker?.kind ?? null,
+      rankerQueries: this.rankerQueries,
     };
     return { model: this.name, version: 2, params: { ...this.params }, meta, arrays };
   }
@@ -441,6 +559,7 @@ export class Pipeline implements Recommender {
     const m = new Pipeline(Params.parse(a.params));
     m.nItems = a.meta.nItems as number;
     m.learned = a.meta.learned === true;
+    m.rankerQueries = (a.meta.rankerQueries as typeof m.rankerQueries | undefined) ?? { valid: 0, outOfFold: 0 };
     m.retrievers = (a.meta.parts as ArtifactHead[]).map((part, k) => loadNested(a, part, `r${k}.`));
     m.weights = Float64Array.from(a.arrays.weights as Float64Array);
     m.popularity = a.arrays.popularity as Float32Array;
@@ -449,7 +568,11 @@ export class Pipeline implements Recommender {
     m.itemFeat = nFeatures >= 0 ? csrFromArrays(a, 'feat', m.nItems, nFeatures) : undefined;
     m.validSeen = a.arrays.validIndptr ? csrFromArrays(a, 'valid', a.meta.nUsers as number, m.nItems) : undefined;
     // 'logistic': artifacts saved before the coordinate-ascent ranker shared the linear kind
-    if (a.meta.ranker === 'linear' || a.meta.ranker === 'logistic') m.ranker = { kind: 'linear', weights: a.arrays['ranker.weights'] as Float64Array };
+    if (a.meta.ranker === 'linear' || a.meta.ranker === 'logistic') {
+      // artifacts saved before activity segments have no cuts: one segment
+      const cuts = (a.arrays['ranker.cuts'] as Float64Array | undefined) ?? new Float64Array(0);
+      m.ranker = { kind: 'linear', weights: a.arrays['ranker.weights'] as Float64Array, cuts };
+    }
     if (a.meta.ranker === 'gbdt') {
       const get = (name: string) => a.arrays[`ranker.${name}`];
       m.ranker = { kind: 'gbdt', trees: GbdtModel.fromArrays({ feature: get('feature') as Int32Array, threshold: get('threshold') as Float32Array, leaf: get('leaf') as Float32Array, shape: get('shape') as Float64Array }) };
@@ -458,6 +581,65 @@ export class Pipeline implements Recommender {
     m.allocate();
     return m;
   }
+}
+
+/** Ranker training data: per query (a user), its candidates' input rows, 0/1 labels, and how many items it holds out. */
+interface RankerQueries {
+  rows: Float32Array[];
+  labels: number[];
+  /** rows of query q: groups[q] .. groups[q + 1] (into labels) */
+  groups: number[];
+  relevant: number[];
+  /** the query user's train event count (full train, also for out-of-fold queries): picks its segment */
+  events: number[];
+}
+
+/** Queries `members` of `queries` as one n x d input matrix with their labels, groups and relevant counts. */
+function stackQueries(queries: RankerQueries, members: number[], d: number) {
+  const labels: number[] = [];
+  const groups = [0];
+  const relevant: number[] = [];
+  for (const q of members) {
+    for (let t = queries.groups[q]!; t < queries.groups[q + 1]!; t++) labels.push(queries.labels[t]!);
+    groups.push(labels.length);
+    relevant.push(queries.relevant[q]!);
+  }
+  const x = new Float32Array(labels.length * d);
+  let at = 0;
+  for (const q of members) {
+    x.set(queries.rows[q]!, at);
+    at += queries.rows[q]!.length;
+  }
+  return { x, labels, groups, relevant };
+}
+
+/**
+ * log1p(train events) cut points splitting the users with any events into `segments` groups of about equal
+ * size (segments - 1 cuts, increasing; fewer when counts tie).
+ */
+function activityCuts(byUser: Csr, segments: number): Float64Array {
+  const activity: number[] = [];
+  for (let u = 0; u < byUser.nRows; u++) if (byUser.rowLength(u) > 0) activity.push(Math.log1p(byUser.rowLength(u)));
+  activity.sort((a, b) => a - b);
+  const cuts: number[] = [];
+  for (let g = 1; g < segments && activity.length; g++) {
+    const cut = activity[Math.floor((g * activity.length) / segments)]!;
+    if (cut > (cuts.at(-1) ?? -Infinity)) cuts.push(cut);
+  }
+  return Float64Array.from(cuts);
+}
+
+/** The segment (0 .. cuts.length) of a user with `events` train events. */
+function activitySegment(cuts: Float64Array, events: number): number {
+  const a = Math.log1p(events);
+  let g = 0;
+  while (g < cuts.length && a >= cuts[g]!) g++;
+  return g;
+}
+
+/** log(1 + train count) per item. */
+function logCounts(train: TrainData): Float32Array {
+  return Float32Array.from({ length: train.nItems }, (_, i) => Math.log1p(train.byItem.rowLength(i)));
 }
 
 /**

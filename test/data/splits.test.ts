@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Interactions } from '../../src/data/interactions.js';
-import { ratioCounts, splitKfold, splitLoo, splitRatio, splitTemporal } from '../../src/data/splits.js';
+import { ratioCounts, splitKfold, splitLoo, splitRatio, splitTemporal, userFolds } from '../../src/data/splits.js';
 
 /** user u has n_u interactions at times 0..n_u-1 given in reverse order. */
 function sample(sizes: number[]): Interactions {
@@ -77,4 +77,22 @@ test('kfold test folds are disjoint and cover every row', () => {
   const tests = folds.flatMap((f) => Array.from(f.test)).sort((a, b) => a - b);
   assert.deepEqual(tests, Array.from({ length: x.length }, (_, r) => r));
   for (const f of folds) assert.equal(f.train.length + f.test.length, x.length);
+});
+
+test('userFolds deals each user\'s rows evenly over the folds, seeded', () => {
+  const x = sample([1, 2, 7, 10, 3]);
+  const fold = userFolds(x, 5, 3, 42);
+  assert.equal(fold.length, x.length);
+  for (let u = 0; u < 5; u++) {
+    const counts = [0, 0, 0];
+    for (let r = 0; r < x.length; r++) if (x.user[r] === u) counts[fold[r]!]!++;
+    assert.ok(Math.max(...counts) - Math.min(...counts) <= 1, `user ${u}: ${counts}`);
+  }
+  assert.deepEqual(userFolds(x, 5, 3, 42), fold);
+  const other = [7, 8, 9].map((seed) => userFolds(x, 5, 3, seed));
+  assert.ok(other.some((f) => f.some((v, r) => v !== fold[r])), 'another seed deals differently');
+  // one-row users do not all land in fold 0
+  const singles = sample(Array.from({ length: 30 }, () => 1));
+  assert.equal(new Set(userFolds(singles, 30, 3, 1)).size, 3);
+  assert.throws(() => userFolds(x, 5, 1, 42), /folds must be/);
 });

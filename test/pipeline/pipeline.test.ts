@@ -97,3 +97,54 @@ test('gbdt ranker over scores, ranks and item/user inputs: beats popularity, sav
   const gbdt = await ndcg('pipeline', params);
   assert.ok(gbdt > 1.2 * pop, `gbdt pipeline ${gbdt} vs popularity ${pop}`);
 });
+
+test('stacking: with rankerFolds the ranker also learns from out-of-fold queries, and the served retrievers see all of train', async () => {
+  const [split] = makeSplits(shop, 'ratio', 42);
+  const train = makeTrainData(shop.interactions.select(split!.train), shop.users.size, shop.items.size);
+  const valid = shop.interactions.select(split!.valid);
+  const params = { retrievers: [{ model: 'itemknn' }, { model: 'random' }], ranker: 'coordinate-ascent', rankerInputs: ['activity'], rankerFolds: 3 };
+  const model = createModel('pipeline', params) as Pipeline;
+  await model.fit(train, { seed: 42, threads: 1, valid });
+  // each fold holds ~27% of the events, valid 10%: three folds give several times valid's queries
+  const { validQueries, outOfFoldQueries } = model.rankerData();
+  assert.ok(validQueries > 100 && outOfFoldQueries > 2 * validQueries, `valid ${validQueries}, out of fold ${outOfFoldQueries}`);
+  const weights = Object.fromEntries(model.rankerSummary().map((s) => [s.input, s.value]));
+  assert.deepEqual(Object.keys(weights), ['itemknn score', 'random score', 'activity']);
+  assert.ok(Math.abs(weights['itemknn score']!) > 4 * Math.abs(weights['random score']!), JSON.stringify(weights));
+
+  // the retrievers fitted per fold are gone: the pipeline serves the ones fitted on all of train
+  const knn = createModel('itemknn', {});
+  await knn.fit(train, { seed: 42, threads: 1 });
+  assert.deepEqual(model.similarItems(5, 10), knn.similarItems!(5, 10));
+  const reasons = model.explain!(3, 10, 5);
+  assert.deepEqual(reasons.map((r) => r.text.split(' ')[0]).sort(), ['itemknn', 'random']);
+  assertRoundTrip(model);
+  assert.deepEqual((loadModel(structuredClone(model.save())) as Pipeline).rankerData(), model.rankerData());
+});
+
+test('rankerFolds must be 0 or at least 2', () => {
+  assert.throws(() => createModel('pipeline', { rankerFolds: 1 }), /rankerFolds is 0/);
+});
+
+test('rankerSegments: a ranker per activity group, cut at the median train count, each trusting the retriever that predicts', async () => {
+  const [split] = makeSplits(shop, 'ratio', 42);
+  const train = makeTrainData(shop.interactions.select(split!.train), shop.users.size, shop.items.size);
+  const valid = shop.interactions.select(split!.valid);
+  const params = { retrievers: [{ model: 'itemknn' }, { model: 'random' }], ranker: 'coordinate-ascent', rankerInputs: [], rankerFolds: 3, rankerSegments: 2 };
+  const model = createModel('pipeline', params) as Pipeline;
+  await model.fit(train, { seed: 42, threads: 1, valid });
+  const { arrays } = model.save();
+  const cuts = arrays['ranker.cuts'] as Float64Array;
+  const weights = arrays['ranker.weights'] as Float64Array;
+  const counts = Array.from({ length: train.nUsers }, (_, u) => train.byUser.rowLength(u)).filter((n) => n > 0);
+  const below = counts.filter((n) => Math.log1p(n) < cuts[0]!).length;
+  assert.equal(cuts.length, 1);
+  assert.ok(Math.abs(below / counts.length - 0.5) < 0.1, `${below} of ${counts.length} users below the cut`);
+  assert.equal(weights.length, 4);
+  for (const [knn, noise] of [weights.subarray(0, 2), weights.subarray(2)]) assert.ok(Math.abs(knn!) > 4 * Math.abs(noise!), `weights ${Array.from(weights)}`);
+  assert.deepEqual(
+    model.fusedWeights().map((w) => w.weight),
+    [(weights[0]! + weights[2]!) / 2, (weights[1]! + weights[3]!) / 2],
+  );
+  assertRoundTrip(model);
+});
