@@ -325,9 +325,9 @@ export class Pipeline implements Recommender {
    * Union of every retriever's top `candidates` items the user has not seen (in `history`, or in
    * `alsoSeen`), for the scores in this.scratch; fills this.ranks (cleared by clearRanks).
    */
-  private candidates(history: Int32Array, alsoSeen: Int32Array = history): Int32Array {
+  private candidates(history: Int32Array, alsoSeen?: Int32Array): Int32Array {
     for (const i of history) this.mask[i] = 1;
-    for (const i of alsoSeen) this.mask[i] = 1;
+    if (alsoSeen) for (const i of alsoSeen) this.mask[i] = 1;
     const union: number[] = [];
     for (let k = 0; k < this.retrievers.length; k++) {
       const best = topK(this.scratch[k]!, this.params.candidates, this.mask);
@@ -342,7 +342,7 @@ export class Pipeline implements Recommender {
     }
     for (const i of union) this.inUnion[i] = 0;
     for (const i of history) this.mask[i] = 0;
-    for (const i of alsoSeen) this.mask[i] = 0;
+    if (alsoSeen) for (const i of alsoSeen) this.mask[i] = 0;
     return Int32Array.from(union).sort();
   }
 

@@ -147,4 +147,25 @@ test('rankerSegments: a ranker per activity group, cut at the median train count
     [(weights[0]! + weights[2]!) / 2, (weights[1]! + weights[3]!) / 2],
   );
   assertRoundTrip(model);
+
+  // each user is scored by their own segment's weights: negating the upper segment's turns a heavy
+  // user's order around and leaves a light user's alone
+  const active = Array.from({ length: train.nUsers }, (_, u) => u).filter((u) => train.byUser.rowLength(u) > 0);
+  const light = active.find((u) => Math.log1p(train.byUser.rowLength(u)) < cuts[0]!)!;
+  const heavy = active.find((u) => Math.log1p(train.byUser.rowLength(u)) >= cuts[0]!)!;
+  const artifact = structuredClone(model.save());
+  const flipped = artifact.arrays['ranker.weights'] as Float64Array;
+  for (let f = 2; f < 4; f++) flipped[f] = -flipped[f]!;
+  const changed = loadModel(artifact);
+  const scores = (m: { scoreUser(u: number, out: Float32Array): void }, u: number) => {
+    const out = new Float32Array(shop.items.size);
+    m.scoreUser(u, out);
+    return out;
+  };
+  assert.deepEqual(scores(changed, light), scores(model, light));
+  const before = scores(model, heavy);
+  const after = scores(changed, heavy);
+  const ranked = Array.from(before.keys()).filter((i) => before[i]! > -Infinity);
+  assert.ok(ranked.length > 10);
+  for (const i of ranked) assert.ok(Math.abs(after[i]! + before[i]!) < 1e-4, `item ${i}: ${before[i]} then ${after[i]}`);
 });
