@@ -3,8 +3,13 @@
  * becomes their dense id in a snapshot. Events reference them by that key, so the log stays small and
  * a user's history is one index range. `seq` is AUTOINCREMENT so a sequence number is never reused,
  * even after a user's events are deleted: a model's `trained_through` stays meaningful.
+ *
+ * Version 2 adds the change log: one row per committed write (a batch of events is one row holding
+ * its seq range), written in the write's own transaction, which processes that hold the store in
+ * memory replay from their cursor (see Store.changesSince). `CREATE ... IF NOT EXISTS` upgrades a
+ * version-1 file in place; its earlier writes are in its snapshot, not in the log.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (
@@ -45,4 +50,11 @@ CREATE TABLE IF NOT EXISTS models (
   PRIMARY KEY (name, version)
 );
 CREATE UNIQUE INDEX IF NOT EXISTS one_active_model ON models(active) WHERE active = 1;
+CREATE TABLE IF NOT EXISTS changes (
+  cursor INTEGER PRIMARY KEY AUTOINCREMENT,
+  type   TEXT NOT NULL,
+  ref    TEXT,
+  lo     INTEGER,
+  hi     INTEGER
+);
 `;

@@ -7,6 +7,8 @@ import { SCHEMA, SCHEMA_VERSION } from './schema.js';
 import type {
   AppendResult,
   Attributes,
+  ChangeFeed,
+  StoreChange,
   EventInput,
   ModelInfo,
   ModelRecord,
@@ -76,6 +78,8 @@ export class SqliteStore implements Store {
       this.db.prepare(`INSERT INTO meta (key, value) VALUES ('schema_version', ?)`).run(String(SCHEMA_VERSION));
     } else if (Number(row.value) > SCHEMA_VERSION) {
       throw new UnirecError(`the store ${this.path} has schema version ${row.value}; this unirec reads up to ${SCHEMA_VERSION}`);
+    } else if (Number(row.value) < SCHEMA_VERSION) {
+      this.db.prepare(`UPDATE meta SET value = ? WHERE key = 'schema_version'`).run(String(SCHEMA_VERSION));
     }
   }
 
@@ -101,6 +105,7 @@ export class SqliteStore implements Store {
       deleteItem: db.prepare<[string]>('UPDATE items SET deleted = 1 WHERE id = ? AND deleted = 0'),
       deleteUserEvents: db.prepare<[number]>('DELETE FROM events WHERE uid = ?'),
       deleteUser: db.prepare<[number]>('DELETE FROM users WHERE uid = ?'),
+      logChange: db.prepare<[string, string | null, number | null, number | null]>('INSERT INTO changes (type, ref, lo, hi) VALUES (?, ?, ?, ?)'),
     };
   }
 
@@ -142,6 +147,7 @@ export class SqliteStore implements Store {
         if (row === undefined) duplicates++;
         else stored.push({ seq: row.seq, user: e.user, item: e.item, value, ts, kind, ...(e.key === undefined ? {} : { key: e.key }) });
       }
+      if (stored.length > 0) this.stmt.logChange.run('events', null, stored[0]!.seq, stored[stored.length - 1]!.seq);
       return { stored, duplicates };
     });
     // IMMEDIATE takes the write lock first: a deferred transaction that read before another
@@ -167,12 +173,17 @@ export class SqliteStore implements Store {
     return this.db.transaction(() => {
       const isNew = this.stmt.getItem.get(id) === undefined;
       this.stmt.putItem.run(id, JSON.stringify(attributes));
+      this.stmt.logChange.run('item', id, null, null);
       return isNew;
     }).immediate();
   }
 
   async deleteItem(id: string): Promise<boolean> {
-    return this.stmt.deleteItem.run(id).changes > 0;
+    return this.db.transaction(() => {
+      if (this.stmt.deleteItem.run(id).changes === 0) return false;
+      this.stmt.logChange.run('item', id, null, null);
+      return true;
+    }).immediate();
   }
 
   async getItem(id: string): Promise<Attributes | undefined> {
@@ -184,6 +195,7 @@ export class SqliteStore implements Store {
     return this.db.transaction(() => {
       const isNew = this.stmt.userKey.get(id) === undefined;
       this.stmt.putUser.run(id, JSON.stringify(attributes));
+      this.stmt.logChange.run('user', id, null, null);
       return isNew;
     }).immediate();
   }
@@ -194,6 +206,7 @@ export class SqliteStore implements Store {
       if (uid === undefined) return false;
       this.stmt.deleteUserEvents.run(uid);
       this.stmt.deleteUser.run(uid);
+      this.stmt.logChange.run('user-deleted', id, null, null);
       return true;
     }).immediate();
   }
@@ -205,13 +218,19 @@ export class SqliteStore implements Store {
 
   async putItems(rows: { id: string; attributes: Attributes }[]): Promise<void> {
     this.db.transaction(() => {
-      for (const r of rows) this.stmt.putItem.run(r.id, JSON.stringify(r.attributes));
+      for (const r of rows) {
+        this.stmt.putItem.run(r.id, JSON.stringify(r.attributes));
+        this.stmt.logChange.run('item', r.id, null, null);
+      }
     }).immediate();
   }
 
   async putUsers(rows: { id: string; attributes: Attributes }[]): Promise<void> {
     this.db.transaction(() => {
-      for (const r of rows) this.stmt.putUser.run(r.id, JSON.stringify(r.attributes));
+      for (const r of rows) {
+        this.stmt.putUser.run(r.id, JSON.stringify(r.attributes));
+        this.stmt.logChange.run('user', r.id, null, null);
+      }
     }).immediate();
   }
 
@@ -272,8 +291,10 @@ export class SqliteStore implements Store {
       }
       // The log's high-water mark, even when the newest events were deleted with their user.
       const top = this.db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'events'`).get() as { seq: number } | undefined;
+      const cursor = (this.db.prepare('SELECT coalesce(max(cursor), 0) AS c FROM changes').get() as { c: number }).c;
       return {
         seq: Math.max(seq, top?.seq ?? 0),
+        cursor,
         users,
         items,
         interactions: new Interactions(user, item, value, ts),
@@ -285,6 +306,58 @@ export class SqliteStore implements Store {
         userAttributes,
       };
     })();
+  }
+
+  async changesSince(cursor: number, limit = 10_000): Promise<ChangeFeed> {
+    return this.db.transaction(() => {
+      const rows = this.db
+        .prepare('SELECT cursor, type, ref, lo, hi FROM changes WHERE cursor > ? ORDER BY cursor LIMIT ?')
+        .all(cursor, limit + 1) as { cursor: number; type: string; ref: string | null; lo: number | null; hi: number | null }[];
+      const changes: StoreChange[] = [];
+      let at = cursor;
+      let more = false;
+      for (const r of rows) {
+        if (changes.length >= limit) {
+          more = true;
+          break;
+        }
+        changes.push(...this.readChange(r.type, r.ref, r.lo, r.hi));
+        at = r.cursor;
+      }
+      return { cursor: at, changes, more };
+    })();
+  }
+
+  /** One logged change as it reads now (an event batch: its events that still exist). */
+  private readChange(type: string, ref: string | null, lo: number | null, hi: number | null): StoreChange[] {
+    switch (type) {
+      case 'events': {
+        const rows = this.db
+          .prepare(
+            'SELECT e.seq, u.id AS user, i.id AS item, e.value, e.ts, e.kind, e.key FROM events e JOIN users u ON u.uid = e.uid JOIN items i ON i.iid = e.iid WHERE e.seq BETWEEN ? AND ? ORDER BY e.seq',
+          )
+          .all(lo, hi) as { seq: number; user: string; item: string; value: number; ts: number | null; kind: string; key: string | null }[];
+        return rows.map((r) => ({
+          type: 'event',
+          event: { seq: r.seq, user: r.user, item: r.item, value: r.value, ts: r.ts ?? NaN, kind: r.kind, ...(r.key === null ? {} : { key: r.key }) },
+        }));
+      }
+      case 'item': {
+        const row = this.db.prepare('SELECT attributes, deleted FROM items WHERE id = ?').get(ref) as { attributes: string | null; deleted: number } | undefined;
+        const deleted = row === undefined || row.deleted === 1;
+        return [{ type: 'item', id: ref!, attributes: deleted ? undefined : parseAttributes(row.attributes), deleted }];
+      }
+      case 'user': {
+        const row = this.stmt.getUser.get(ref!);
+        return [{ type: 'user', id: ref!, attributes: row === undefined ? undefined : parseAttributes(row.attributes) }];
+      }
+      case 'user-deleted':
+        return [{ type: 'user-deleted', id: ref! }];
+      case 'model':
+        return [{ type: 'model', name: ref!, version: lo! }];
+      default:
+        throw new UnirecError(`the store ${this.path} has a change of unknown type "${type}"; is it from a newer unirec?`);
+    }
   }
 
   async counts(): Promise<StoreCounts> {
@@ -342,6 +415,7 @@ export class SqliteStore implements Store {
       if (!exists) return false;
       this.db.prepare('UPDATE models SET active = 0 WHERE active = 1').run();
       this.db.prepare('UPDATE models SET active = 1 WHERE name = ? AND version = ?').run(name, version);
+      this.stmt.logChange.run('model', name, version, null);
       return true;
     }).immediate();
     if (!ok) return undefined;

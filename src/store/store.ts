@@ -81,6 +81,8 @@ export interface NewModel {
 export interface StoreSnapshot {
   /** the last event seq included (0 when there are none) */
   seq: number;
+  /** the change-log position this snapshot includes: `changesSince(cursor)` gives what came after it */
+  cursor: number;
   users: IdMap;
   items: IdMap;
   interactions: Interactions;
@@ -93,6 +95,28 @@ export interface StoreSnapshot {
   deletedItems: Uint8Array;
   itemAttributes: (Attributes | undefined)[];
   userAttributes: (Attributes | undefined)[];
+}
+
+/**
+ * One committed change, as the change log replays it to the processes that keep the store in memory
+ * (API replicas, a server after `unirec import`). Item and user changes carry the state at read time,
+ * so replaying an older change is harmless: a later one follows it in the same feed.
+ */
+export type StoreChange =
+  | { type: 'event'; event: StoredEvent }
+  /** an item put (attributes) or deleted (attributes undefined, deleted true) */
+  | { type: 'item'; id: string; attributes: Attributes | undefined; deleted: boolean }
+  | { type: 'user'; id: string; attributes: Attributes | undefined }
+  | { type: 'user-deleted'; id: string }
+  /** a model version was activated */
+  | { type: 'model'; name: string; version: number };
+
+export interface ChangeFeed {
+  /** the position after the last change returned (the cursor to ask from next time) */
+  cursor: number;
+  changes: StoreChange[];
+  /** true when `limit` cut the feed: ask again from `cursor` */
+  more: boolean;
 }
 
 export interface StoreCounts {
@@ -124,6 +148,12 @@ export interface Store {
   putUsers(rows: { id: string; attributes: Attributes }[]): Promise<void>;
 
   snapshot(): Promise<StoreSnapshot>;
+  /**
+   * The changes committed after `cursor`, in commit order (at most about `limit` of them; one write's
+   * events are never split). Every write method above adds to this log in its own transaction, so a
+   * process that loaded a snapshot and replays the feed from its cursor sees exactly what the store has.
+   */
+  changesSince(cursor: number, limit?: number): Promise<ChangeFeed>;
   counts(): Promise<StoreCounts>;
 
   /** Registers a trained model as the next version of its name (not active). */
