@@ -7,6 +7,7 @@ import { explainCommand, recommendCommand, similarCommand } from './recommend.js
 import { importCommand } from './import.js';
 import { trainCommand } from './train.js';
 import { serveCommand } from './serve.js';
+import { workerCommand } from './worker.js';
 import { tuneCommand } from './tune.js';
 import { reportCommand } from './report.js';
 
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   importCommand(program);
   trainCommand(program);
   serveCommand(program);
+  workerCommand(program);
   tuneCommand(program);
   reportCommand(program);
   return program;

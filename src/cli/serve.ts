@@ -1,6 +1,8 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_BODY_LIMIT } from '../serve/app.js';
 import { parseApiKeys } from '../serve/auth.js';
+import { DEFAULT_JOB_LIMITS } from '../serve/job-limits.js';
+import { redactedUrl } from '../serve/redis-url.js';
 import { startServer } from '../serve/server.js';
 import { DEFAULT_DB } from '../store/sqlite.js';
 import { positiveInt } from './flags.js';
@@ -13,6 +15,10 @@ function port(value: string): number {
 
 interface ServeFlags {
   db: string;
+  store?: string;
+  redis?: string;
+  trainTimeout: number;
+  trainMemory: number;
   port: number;
   host?: string;
   apiKey: string[];
@@ -27,7 +33,11 @@ export function serveCommand(program: Command): void {
   program
     .command('serve')
     .description('serve recommendations over HTTP from a store: events, catalogue, models (prints its URL first on stdout)')
-    .option('--db <path>', 'the store file', DEFAULT_DB)
+    .option('--db <path>', 'the store file (same as --store PATH)', DEFAULT_DB)
+    .option('--store <url>', 'the store: a SQLite path or postgres://user:pass@host/db (also UNIREC_STORE)')
+    .option('--redis <url>', 'Redis for scale-out: replicas share changes, training runs on `unirec worker` (also UNIREC_REDIS)')
+    .option('--train-timeout <s>', 'a training job is stopped after this many seconds', positiveInt('--train-timeout'), DEFAULT_JOB_LIMITS.timeoutSeconds)
+    .option('--train-memory <MiB>', 'a training job is stopped past this much resident memory', positiveInt('--train-memory'), DEFAULT_JOB_LIMITS.memoryMb)
     .option('--port <n>', 'port to listen on (0 picks a free one)', port, 8080)
     .option('--host <host>', 'address to listen on (without API keys: 127.0.0.1 only)')
     .option('--api-key <key>', 'an API key with read and write access (repeatable; also UNIREC_API_KEYS="read:K1,write:K2")', (v: string, all: string[]) => [...all, v], [])
@@ -38,8 +48,12 @@ export function serveCommand(program: Command): void {
     .option('--runs <dir>', 'folder of `unirec evaluate --json` results (*.json, *.jsonl) for the dashboard\'s experiment page')
     .action(async (flags: ServeFlags) => {
       const keys = parseApiKeys(flags.apiKey, process.env.UNIREC_API_KEYS);
+      const location = flags.store ?? process.env.UNIREC_STORE ?? flags.db;
+      const redis = flags.redis ?? process.env.UNIREC_REDIS;
       const server = await startServer({
-        db: flags.db,
+        db: location,
+        redis,
+        jobLimits: { timeoutSeconds: flags.trainTimeout, memoryMb: flags.trainMemory },
         port: flags.port,
         host: flags.host,
         keys,
@@ -52,7 +66,7 @@ export function serveCommand(program: Command): void {
       // The contract: the first line on stdout is the URL (scripts and tests read it).
       process.stdout.write(`${server.url}\n`);
       const live = server.service.live;
-      process.stderr.write(`unirec: serving ${flags.db}: ${server.service.catalog.items.size} items, ${server.service.catalog.users.size} users, model ${live?.label ?? 'none (popularity fallback)'}\n`);
+      process.stderr.write(`unirec: serving ${server.service.store.path}${redis ? ` with Redis ${redactedUrl(redis)}` : ''}: ${server.service.catalog.items.size} items, ${server.service.catalog.users.size} users, model ${live?.label ?? 'none (popularity fallback)'}\n`);
       process.stderr.write(`unirec: dashboard at ${server.url}/dashboard/\n`);
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {

@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { UnirecError } from '../errors.js';
+import { StoreUnavailableError } from '../store/unavailable.js';
 import { type ApiKeys, checkAccess, presentedKey, type Scope } from './auth.js';
 import { HttpError } from './errors.js';
 import { ServerMetrics } from './metrics.js';
@@ -92,6 +93,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err.validation) return reply.code(400).send(send(400, err.message));
+    // Nothing was written: the client may retry once the store is back.
+    if (err instanceof StoreUnavailableError) return reply.code(503).header('retry-after', '1').send(send(503, err.message));
     const status = err instanceof HttpError ? err.statusCode : err instanceof UnirecError ? 400 : err.statusCode;
     if (status !== undefined && status >= 400 && status < 500) return reply.code(status).send(send(status, err.message));
     if (/^SQLITE_(BUSY|LOCKED)/.test(err.code ?? '')) return reply.code(503).send(send(503, 'the store is busy; retry shortly'));

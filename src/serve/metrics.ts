@@ -40,6 +40,6 @@ export class ServerMetrics {
         this.set({ model: live?.name ?? 'none' }, live?.version ?? 0);
       },
     });
-    new Gauge({ name: 'unirec_training_running', help: '1 while a training job runs', registers, collect() { this.set(service.trainer.current ? 1 : 0); } });
+    new Gauge({ name: 'unirec_training_running', help: '1 while a training job runs', registers, async collect() { this.set((await service.jobs.busy()) ? 1 : 0); } });
   }
 }

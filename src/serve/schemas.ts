@@ -91,7 +91,7 @@ export const jobSchema = {
     id: { type: 'integer' },
     model: { type: 'string' },
     params: { type: 'object', additionalProperties: true },
-    status: { type: 'string', enum: ['running', 'done', 'failed'] },
+    status: { type: 'string', enum: ['queued', 'running', 'done', 'failed', 'cancelled'] },
     started: { type: 'number' },
     finished: { type: 'number' },
     version: { type: 'integer' },

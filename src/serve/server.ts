@@ -1,11 +1,19 @@
 import type { FastifyInstance } from 'fastify';
-import { SqliteStore, type SqliteOptions } from '../store/sqlite.js';
+import { openStore } from '../store/open.js';
+import type { SqliteOptions } from '../store/sqlite.js';
 import { buildApp } from './app.js';
 import { type ApiKeys, hasKeys } from './auth.js';
+import type { JobLimits } from './job-limits.js';
+import { parseRedisUrl } from './redis-url.js';
 import { RecommenderService } from './service.js';
 
 export interface ServerOptions {
+  /** the store: a SQLite path or a postgres:// URL */
   db: string;
+  /** Redis for scale-out (change notices between replicas, training queued for `unirec worker`) */
+  redis?: string;
+  /** limits of one training job */
+  jobLimits?: JobLimits;
   port: number;
   host?: string;
   keys: ApiKeys;
@@ -37,11 +45,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const open = !hasKeys(options.keys);
   const asked = options.host ?? '127.0.0.1';
   const host = open ? '127.0.0.1' : asked;
-  const store = new SqliteStore(options.db, { synchronous: options.synchronous });
+  const redis = options.redis === undefined ? undefined : parseRedisUrl(options.redis);
+  const store = await openStore(options.db, { synchronous: options.synchronous });
   let service: RecommenderService | undefined;
   let app: FastifyInstance | undefined;
   try {
-    service = await RecommenderService.open(store, { trainThreads: options.trainThreads });
+    service = await RecommenderService.open(store, { location: options.db, redis, trainThreads: options.trainThreads, jobLimits: options.jobLimits });
     app = await buildApp({ service, keys: options.keys, bodyLimit: options.bodyLimit, log: options.log, dashboard: { runsDir: options.runsDir } });
     await app.listen({ port: options.port, host });
   } catch (err) {

@@ -1,52 +1,100 @@
-import type { AppendResult, Attributes, EventInput, ModelInfo, Store } from '../store/store.js';
+import type { AppendResult, Attributes, EventInput, ModelInfo, Store, StoreChange } from '../store/store.js';
 import { Catalog } from './catalog.js';
+import { ChangeFollower } from './change-follower.js';
 import { HttpError } from './errors.js';
+import { Fanout } from './fanout.js';
 import { FoldCache } from './fold-cache.js';
-import { ResultCache } from './result-cache.js';
+import { DEFAULT_JOB_LIMITS, type JobLimits } from './job-limits.js';
 import { buildLiveModel, type LiveModel } from './live-model.js';
+import { LocalJobs } from './local-jobs.js';
+import { QueuedJobs } from './queued-jobs.js';
 import { recommend, type Recommendation, type RecommendOptions, similar, type Similar } from './recommend.js';
-import { type TrainJob, Trainer } from './trainer.js';
+import type { RedisLocation } from './redis-url.js';
+import { ResultCache } from './result-cache.js';
+import type { SubmittedJob, TrainingJobs } from './training-jobs.js';
 
 export interface ServiceOptions {
+  /**
+   * Where a training process opens the store (a SQLite path or a PostgreSQL URL with its password).
+   * Omitted: the store's own path, or training in this process for an in-memory store.
+   */
+  location?: string;
+  /** Redis for scale-out: change notices between replicas and the training job queue (run by `unirec worker`) */
+  redis?: RedisLocation;
   /** threads for a training job (default 1: the other core keeps serving) */
   trainThreads?: number;
+  /** time and memory limits of one training job */
+  jobLimits?: JobLimits;
   seed?: number;
+  /** how often the store's change log is read when no notice comes (ms; default 1000, 2000 with Redis up, 250 with Redis down) */
+  pollMs?: number;
   /** where warnings go (default stderr) */
   warn?: (message: string) => void;
 }
 
+export interface Health {
+  status: 'ok' | 'degraded';
+  store: 'ok' | 'unreachable';
+  redis: 'ok' | 'unreachable' | 'not used';
+  /** why it is degraded */
+  problems: string[];
+}
+
 /**
- * What the HTTP routes talk to: the store (the truth, written first), the in-memory catalogue (kept in
- * step after each committed write) and the model being served (swapped whole).
+ * What the HTTP routes talk to: the store (the truth, written first), the in-memory catalogue and the
+ * model being served (swapped whole). The catalogue follows the store's change log, so it sees every
+ * write whichever process made it — this server, another replica, `unirec import`, a training worker —
+ * and this server's own writes are in it before they are acknowledged.
  */
 export class RecommenderService {
   private current: LiveModel | undefined;
   /** activations run one after another, so the store's active flag and the served model agree */
   private activation: Promise<unknown> = Promise.resolve();
-  readonly trainer: Trainer;
+  /** the store's active model changed and is not loaded yet (retried on the next change or poll) */
+  private modelStale = false;
+  readonly jobs: TrainingJobs;
   readonly foldCache = new FoldCache();
   readonly results = new ResultCache();
   readonly started = Date.now();
+  private readonly follower: ChangeFollower;
+  private readonly fanout: Fanout | undefined;
+  private readonly timer: NodeJS.Timeout;
+  private lastPoll = 0;
 
   private constructor(
     readonly store: Store,
     readonly catalog: Catalog,
+    cursor: number,
     private readonly warn: (message: string) => void,
-    options: ServiceOptions,
+    private readonly options: ServiceOptions,
   ) {
-    this.trainer = new Trainer(store, {
-      seed: options.seed ?? 42,
-      threads: options.trainThreads ?? 1,
-      activate: async (info) => {
-        await this.activate(info.name, info.version);
-      },
-    });
+    this.follower = new ChangeFollower(store, cursor, (changes) => this.apply(changes));
+    if (options.redis) {
+      this.fanout = new Fanout(options.redis, { changed: () => void this.sync() });
+      this.jobs = new QueuedJobs(options.redis, this.fanout);
+    } else {
+      this.jobs = new LocalJobs(store, {
+        location: options.location ?? (store.path === ':memory:' ? undefined : store.path),
+        seed: options.seed ?? 42,
+        threads: options.trainThreads ?? 1,
+        limits: options.jobLimits ?? DEFAULT_JOB_LIMITS,
+        activate: async (info) => {
+          await this.activate(info.name, info.version);
+        },
+      });
+    }
+    // The safety net under the Redis notices, and the only path without Redis: poll the change log.
+    this.timer = setInterval(() => {
+      if (Date.now() - this.lastPoll >= this.pollInterval()) void this.sync();
+    }, 100);
+    this.timer.unref();
   }
 
   /** Loads the catalogue and every user's history from the store, and the active model if there is one. */
   static async open(store: Store, options: ServiceOptions = {}): Promise<RecommenderService> {
     const warn = options.warn ?? ((m: string) => process.stderr.write(`unirec: warning: ${m}\n`));
-    const service = new RecommenderService(store, Catalog.fromSnapshot(await store.snapshot()), warn, options);
+    const snap = await store.snapshot();
+    const service = new RecommenderService(store, Catalog.fromSnapshot(snap), snap.cursor, warn, options);
     try {
       const record = await store.activeModel();
       if (record) service.current = buildLiveModel(record, service.catalog);
@@ -57,34 +105,120 @@ export class RecommenderService {
     return service;
   }
 
+  private pollInterval(): number {
+    if (this.options.pollMs !== undefined) return this.options.pollMs;
+    if (!this.fanout) return 1000;
+    return this.fanout.up ? 2000 : 250;
+  }
+
   get live(): LiveModel | undefined {
     return this.current;
   }
 
+  /** Whether every part this server depends on is reachable, and what is not. */
+  health(): Health {
+    const problems: string[] = [];
+    const store = this.follower.lastError ? 'unreachable' : 'ok';
+    if (store !== 'ok') problems.push(`the store is unreachable (${this.follower.lastError!.message}): answering from memory, writes refused`);
+    const redis = !this.fanout ? 'not used' : this.fanout.up ? 'ok' : 'unreachable';
+    if (redis === 'unreachable') problems.push('Redis is unreachable: changes from other processes are polled every 250 ms; training cannot be queued');
+    return { status: problems.length ? 'degraded' : 'ok', store, redis, problems };
+  }
+
+  /** Reads whatever other processes committed since the last read (errors are kept for /health). */
+  async sync(): Promise<void> {
+    this.lastPoll = Date.now();
+    try {
+      await this.follower.catchUp();
+    } catch {
+      return; // reported by health(); the next poll tries again
+    }
+    if (this.modelStale) await this.reloadActive();
+  }
+
+  /** Applies committed changes to the catalogue (synchronous: a page is applied whole). */
+  private apply(changes: StoreChange[]): void {
+    for (const change of changes) {
+      switch (change.type) {
+        case 'event':
+          this.catalog.addEvents([change.event]);
+          break;
+        case 'item':
+          if (change.deleted) this.catalog.deleteItem(change.id);
+          else this.catalog.putItem(change.id, change.attributes ?? {});
+          break;
+        case 'user-deleted':
+          this.catalog.deleteUser(change.id);
+          break;
+        case 'user':
+          break; // user attributes are read from the store when a model needs them
+        case 'model':
+          if (this.current?.label !== `${change.name}@${change.version}`) this.modelStale = true;
+          break;
+      }
+    }
+  }
+
+  /** Serves whatever the store says is active now (another process activated it). */
+  private reloadActive(): Promise<void> {
+    const run = this.activation.then(async () => {
+      if (!this.modelStale) return;
+      const record = await this.store.activeModel().catch((err: Error) => {
+        this.warn(`could not read the active model: ${err.message}`);
+        return null;
+      });
+      if (record === null) return; // unreachable: stays stale, retried on the next poll
+      this.modelStale = false;
+      if (!record || record.name === this.current?.name && record.version === this.current.version) return;
+      try {
+        this.swap(buildLiveModel(record, this.catalog));
+      } catch (err) {
+        this.warn(`model ${record.name}@${record.version} was activated elsewhere but cannot be served here: ${(err as Error).message}`);
+      }
+    });
+    this.activation = run.catch(() => undefined);
+    return run;
+  }
+
+  private swap(next: LiveModel): void {
+    this.current = next;
+    // entries of the old model are never read again
+    this.foldCache.clear();
+    this.results.clear();
+  }
+
+  /** After a committed write: tell the other processes, and apply it here before acknowledging. */
+  private async written(): Promise<void> {
+    this.fanout?.notifyChanged();
+    await this.sync();
+  }
+
   async postEvents(events: EventInput[]): Promise<AppendResult> {
     const result = await this.store.appendEvents(events);
-    this.catalog.addEvents(result.stored);
+    await this.written();
     return result;
   }
 
   async putItem(id: string, attributes: Attributes): Promise<boolean> {
     const created = await this.store.putItem(id, attributes);
-    this.catalog.putItem(id, attributes);
+    await this.written();
     return created;
   }
 
   async deleteItem(id: string): Promise<void> {
     if (!(await this.store.deleteItem(id))) throw new HttpError(404, `unknown item "${id}"`);
-    this.catalog.deleteItem(id);
+    await this.written();
   }
 
   async putUser(id: string, attributes: Attributes): Promise<boolean> {
-    return this.store.putUser(id, attributes);
+    const created = await this.store.putUser(id, attributes);
+    await this.written();
+    return created;
   }
 
   async deleteUser(id: string): Promise<void> {
     if (!(await this.store.deleteUser(id))) throw new HttpError(404, `unknown user "${id}"`);
-    this.catalog.deleteUser(id);
+    await this.written();
   }
 
   recommend(user: string, options: RecommendOptions): Recommendation {
@@ -121,20 +255,16 @@ export class RecommenderService {
         throw new HttpError(409, `cannot serve ${record.name}@${record.version}: ${(err as Error).message}`);
       }
       await this.store.activateModel(record.name, record.version);
-      this.current = next;
-      // entries of the old model are never read again
-      this.foldCache.clear();
-      this.results.clear();
+      this.swap(next);
+      this.fanout?.notifyChanged();
       return { ...next.info, active: true };
     });
     this.activation = run.catch(() => undefined);
     return run;
   }
 
-  train(name: string, params: Record<string, unknown>, activate: boolean): { job: TrainJob; done: Promise<TrainJob> } {
-    const running = this.trainer.current;
-    if (running) throw new HttpError(409, `a training job is running (job ${running.id}, ${running.model}); wait for it to finish`);
-    const started = this.trainer.start(name, params, activate);
+  async train(name: string, params: Record<string, unknown>, activate: boolean): Promise<SubmittedJob> {
+    const started = await this.jobs.submit(name, params, activate);
     // A background job has nobody waiting for its answer: its failure goes to the server's log.
     void started.done.then((job) => {
       if (job.status === 'failed') this.warn(`training job ${job.id} (${job.model}) failed: ${job.error}`);
@@ -143,7 +273,9 @@ export class RecommenderService {
   }
 
   async close(): Promise<void> {
-    await this.trainer.close();
+    clearInterval(this.timer);
+    await this.jobs.close();
     await this.activation;
+    await this.fanout?.close();
   }
 }

@@ -148,7 +148,7 @@ test('wrong types for items, users, training and activation are a 400', async ()
   for (const payload of [{ version: 'one' }, { version: 0 }, { version: 1.5 }, { v: 1 }, [], 'x']) {
     await rejects(rawJson('POST', '/models/itemknn/activate', JSON.stringify(payload)), `activate ${JSON.stringify(payload)}`, 400);
   }
-  assert.equal(t.service.trainer.list().length, 0, 'no rejected request started a job');
+  assert.equal((await t.service.jobs.list()).length, 0, 'no rejected request started a job');
 });
 
 test('bad query strings and paths are a 4xx', async () => {

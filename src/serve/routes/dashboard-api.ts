@@ -101,7 +101,7 @@ export function dashboardApiRoutes(app: FastifyInstance, service: RecommenderSer
         events: catalog.events,
         model: live?.label ?? null,
         activeModel: live ? { ...live.info, active: true } : null,
-        training: service.trainer.current !== undefined,
+        training: await service.jobs.busy(),
         eventStats: eventStats?.get(catalog.events) ?? null,
         topItems: popularItems('', 10),
         topUsers: activeUsers('', 10),

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { modelNames, parseParams } from '../../models/registry.js';
 import { HttpError } from '../errors.js';
+import { checkJobParams } from '../job-limits.js';
 import { errorResponses, errorSchema, jobSchema, modelInfoSchema } from '../schemas.js';
 import type { RecommenderService } from '../service.js';
 
@@ -39,7 +40,7 @@ export function modelRoutes(app: FastifyInstance, service: RecommenderService): 
     async () => ({
       active: service.live?.label ?? null,
       models: await service.store.listModels(),
-      jobs: service.trainer.list(),
+      jobs: await service.jobs.list(),
       available: modelNames(),
     }),
   );
@@ -55,7 +56,25 @@ export function modelRoutes(app: FastifyInstance, service: RecommenderService): 
       },
     },
     async (request) => {
-      const job = service.trainer.get(request.params.id);
+      const job = await service.jobs.get(request.params.id);
+      if (!job) throw new HttpError(404, `no training job ${request.params.id}`);
+      return job;
+    },
+  );
+
+  app.delete<{ Params: { id: number } }>(
+    '/models/jobs/:id',
+    {
+      config: { scope: 'write' },
+      schema: {
+        summary: 'Cancel a training job',
+        description: 'A running job is stopped (its training process killed) and a queued one will not run; the model served does not change. A finished job is returned as it is.',
+        params: { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } },
+        response: { 200: jobSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const job = await service.jobs.cancel(request.params.id);
       if (!job) throw new HttpError(404, `no training job ${request.params.id}`);
       return job;
     },
@@ -67,7 +86,8 @@ export function modelRoutes(app: FastifyInstance, service: RecommenderService): 
       config: { scope: 'write' },
       schema: {
         summary: 'Train a model on everything in the store, in the background, and (by default) serve it when done',
-        description: 'Answers 202 with the job at once; with wait: true, 200 with the finished job. One job runs at a time (409 otherwise); a failed job waited for is a 422.',
+        description:
+          'Answers 202 with the job at once; with wait: true, 200 with the finished job. Embedded, one job runs at a time (409 otherwise) in a child process; with Redis, jobs queue for `unirec worker`. Size parameters are bounded (400), and a job is stopped past its time or memory limit. A failed job waited for is a 422.',
         params: nameParams,
         body: {
           type: ['object', 'null'],
@@ -86,10 +106,11 @@ export function modelRoutes(app: FastifyInstance, service: RecommenderService): 
       knownModel(name);
       const body = request.body ?? {};
       const params = parseParams(name, body.params ?? {}); // a bad parameter is a 400 now, not a failed job later
-      const { job, done } = service.train(name, params, body.activate ?? true);
+      checkJobParams(name, params);
+      const { job, done } = await service.train(name, params, body.activate ?? true);
       if (body.wait) {
         const finished = await done;
-        if (finished.status === 'failed') throw new HttpError(422, `training ${name} failed: ${finished.error}`);
+        if (finished.status === 'failed' || finished.status === 'cancelled') throw new HttpError(422, `training ${name} ${finished.status === 'cancelled' ? 'was cancelled' : `failed: ${finished.error}`}`);
         return finished;
       }
       return reply.code(202).send(job);

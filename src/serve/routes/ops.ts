@@ -9,12 +9,16 @@ export function opsRoutes(app: FastifyInstance, service: RecommenderService, met
     {
       config: { scope: 'public' },
       schema: {
-        summary: 'Liveness and a summary of what is served',
+        summary: 'Liveness, what depends on what (store, Redis) and a summary of what is served',
+        description: 'status "degraded": the store or Redis is unreachable (problems says what still works); always 200 while the process answers.',
         response: {
           200: {
             type: 'object',
             properties: {
-              status: { type: 'string' },
+              status: { type: 'string', enum: ['ok', 'degraded'] },
+              store: { type: 'string' },
+              redis: { type: 'string' },
+              problems: { type: 'array', items: { type: 'string' } },
               model: { type: ['string', 'null'] },
               users: { type: 'integer' },
               items: { type: 'integer' },
@@ -27,12 +31,12 @@ export function opsRoutes(app: FastifyInstance, service: RecommenderService, met
       },
     },
     async () => ({
-      status: 'ok',
+      ...service.health(),
       model: service.live?.label ?? null,
       users: service.catalog.users.size,
       items: service.catalog.items.size,
       events: service.catalog.events,
-      training: service.trainer.current !== undefined,
+      training: await service.jobs.busy(),
       uptimeSeconds: (Date.now() - service.started) / 1000,
     }),
   );
