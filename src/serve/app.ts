@@ -95,6 +95,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (err.validation) return reply.code(400).send(send(400, err.message));
     // Nothing was written: the client may retry once the store is back.
     if (err instanceof StoreUnavailableError) return reply.code(503).header('retry-after', '1').send(send(503, err.message));
+    if (err instanceof HttpError && err.statusCode >= 500) return reply.code(err.statusCode).send(send(err.statusCode, err.message));
     const status = err instanceof HttpError ? err.statusCode : err instanceof UnirecError ? 400 : err.statusCode;
     if (status !== undefined && status >= 400 && status < 500) return reply.code(status).send(send(status, err.message));
     if (/^SQLITE_(BUSY|LOCKED)/.test(err.code ?? '')) return reply.code(503).send(send(503, 'the store is busy; retry shortly'));

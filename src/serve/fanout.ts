@@ -23,8 +23,8 @@ export class Fanout {
   constructor(location: RedisLocation, handlers: FanoutHandlers) {
     this.changes = `${location.prefix}:changes`;
     this.cancels = `${location.prefix}:cancel`;
-    // A publish while Redis is down fails at once rather than queueing behind a reconnect.
-    this.publisher = new Redis(location.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+    // A publish while Redis is down is dropped (see notifyChanged), never queued behind a reconnect.
+    this.publisher = new Redis(location.url, { maxRetriesPerRequest: 1, commandTimeout: 2000 });
     this.subscriber = new Redis(location.url, { maxRetriesPerRequest: null });
     this.publisher.on('error', () => undefined);
     this.subscriber.on('error', () => undefined);

@@ -23,9 +23,14 @@ export const CANCELLED = 'cancelled';
 export function queueConnection(location: RedisLocation, producer: boolean) {
   return {
     prefix: location.prefix,
-    // A producer (an API replica) fails at once while Redis is down (a 503), instead of queueing in memory.
-    connection: { url: location.url, maxRetriesPerRequest: producer ? 1 : null, enableOfflineQueue: !producer },
+    // A producer (an API replica) fails soon while Redis is down (a 503); a worker waits for it to come back.
+    connection: producer ? { url: location.url, maxRetriesPerRequest: 1, commandTimeout: 2000 } : { url: location.url, maxRetriesPerRequest: null },
   };
+}
+
+/** The queue's id of job `id` (BullMQ refuses custom ids that look like integers). */
+export function queueJobId(id: number): string {
+  return `job-${id}`;
 }
 
 /** A BullMQ job as the API shows it. */
@@ -41,7 +46,7 @@ export async function toTrainJob(job: Job<QueuedJobData, QueuedJobResult>): Prom
             ? 'cancelled'
             : 'failed'
           : 'queued';
-  const out: TrainJob = { id: Number(job.id), model: job.data.model, params: job.data.params, status, started: job.timestamp / 1000 };
+  const out: TrainJob = { id: Number(job.id!.slice('job-'.length)), model: job.data.model, params: job.data.params, status, started: job.timestamp / 1000 };
   if (job.finishedOn !== undefined && (status === 'done' || status === 'failed' || status === 'cancelled')) out.finished = job.finishedOn / 1000;
   if (status === 'done' && job.returnvalue) {
     out.version = job.returnvalue.version;

@@ -2,7 +2,7 @@ import { type Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { HttpError } from './errors.js';
 import type { Fanout } from './fanout.js';
-import { QUEUE_NAME, type QueuedJobData, type QueuedJobResult, queueConnection, toTrainJob } from './job-queue.js';
+import { QUEUE_NAME, type QueuedJobData, type QueuedJobResult, queueConnection, queueJobId, toTrainJob } from './job-queue.js';
 import type { RedisLocation } from './redis-url.js';
 import { isFinished, KEEP_JOBS, type SubmittedJob, type TrainJob, type TrainingJobs } from './training-jobs.js';
 
@@ -24,11 +24,14 @@ export class QueuedJobs implements TrainingJobs {
   ) {
     this.queue = new Queue(QUEUE_NAME, queueConnection(location, true));
     this.queue.on('error', () => undefined);
-    this.redis = new Redis(location.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    // While Redis is down a command fails after one reconnect attempt (a 503), instead of waiting for it.
+    this.redis = new Redis(location.url, { maxRetriesPerRequest: 1, commandTimeout: 2000 });
     this.redis.on('error', () => undefined);
   }
 
+  /** A failure while Redis is unreachable is a 503 (retry later); any other is a bug, thrown as it is. */
   private unavailable(err: unknown): never {
+    if (this.redis.status === 'ready') throw err;
     throw new HttpError(503, `the job queue (Redis) is unreachable: ${(err as Error).message}; serving goes on, retry training later`);
   }
 
@@ -40,7 +43,7 @@ export class QueuedJobs implements TrainingJobs {
         'train',
         { model, params, activate },
         // A job whose worker dies is taken again once (BullMQ's stalled-job check), then failed.
-        { jobId: String(id), attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+        { jobId: queueJobId(id), attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
       );
     } catch (err) {
       this.unavailable(err);
@@ -60,7 +63,7 @@ export class QueuedJobs implements TrainingJobs {
   async get(id: number): Promise<TrainJob | undefined> {
     let job: Job<QueuedJobData, QueuedJobResult> | undefined;
     try {
-      job = await this.queue.getJob(String(id));
+      job = await this.queue.getJob(queueJobId(id));
     } catch (err) {
       this.unavailable(err);
     }

@@ -7,7 +7,7 @@ import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { Fanout } from './fanout.js';
 import { DEFAULT_JOB_LIMITS, type JobLimits } from './job-limits.js';
-import { CANCELLED, QUEUE_NAME, type QueuedJobData, type QueuedJobResult, queueConnection } from './job-queue.js';
+import { CANCELLED, QUEUE_NAME, type QueuedJobData, type QueuedJobResult, queueConnection, queueJobId } from './job-queue.js';
 import type { RedisLocation } from './redis-url.js';
 import { JobStopped, runTraining } from './run-training.js';
 
@@ -44,13 +44,13 @@ export async function startTrainingWorker(options: TrainingWorkerOptions): Promi
   const fanout = new Fanout(options.redis, {
     changed: () => undefined,
     cancel: (id) => {
-      if (worker?.cancelJob(String(id), CANCELLED)) log(`unirec worker: job ${id}: cancel requested`);
+      if (worker?.cancelJob(queueJobId(id), CANCELLED)) log(`unirec worker: job ${id}: cancel requested`);
     },
   });
 
   const processJob = async (job: Job<QueuedJobData, QueuedJobResult>, _token?: string, signal?: AbortSignal): Promise<QueuedJobResult> => {
     const { model, params, activate } = job.data;
-    if (await redis.get(`${options.redis.prefix}:jobs:cancelled:${job.id}`)) throw new UnrecoverableError(CANCELLED);
+    if (await redis.get(`${options.redis.prefix}:jobs:cancelled:${job.id!.slice('job-'.length)}`)) throw new UnrecoverableError(CANCELLED);
     log(`unirec worker: job ${job.id}: training ${model}`);
     let info;
     try {
