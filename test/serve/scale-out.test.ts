@@ -101,14 +101,16 @@ test('two replicas and a worker: writes, training, activation and deletes reach 
   await within(1000, 'B forgets the deleted user', async () => (await get<Rec>(`${b}/recommend/${user}?k=5`)).body.fallback);
 
   // `unirec import` into the shared store while the replicas serve: they see it without a restart.
+  const itemsBefore = (await get(`${a}/health`)).body.items as number;
   const csv = join(tmp.dir, 'more.csv');
   writeFileSync(csv, 'user,item\nimported-1,brand-new-item\nimported-1,sku-0001\nimported-2,brand-new-item\n');
   const imported = spawnSync(process.execPath, [resolve('bin/unirec.js'), 'import', '--store', location, '--data', csv, '--columns', 'user=user,item=item'], { encoding: 'utf8' });
   assert.equal(imported.status, 0, imported.stderr);
   for (const replicaUrl of [a, b]) {
-    await within(3000, `${replicaUrl} sees the imported events`, async () => {
-      const history = await get<{ events: { item: string }[] }>(`${replicaUrl}/users/imported-1/history`);
-      return history.status === 200 && history.body.events.length === 2;
+    await within(3000, `${replicaUrl} sees the imported events and item`, async () => {
+      const r = await get<Rec>(`${replicaUrl}/recommend/imported-1?k=5`);
+      const health = (await get(`${replicaUrl}/health`)).body;
+      return !r.body.fallback && r.body.items.every((i) => i.id !== 'sku-0001') && health.items === itemsBefore + 1;
     });
   }
 });
@@ -217,8 +219,8 @@ test('Redis down: serving and writes go on, changes still reach the other replic
     const events = await send('POST', `${a}/events`, { events: [{ user: 'redis-down-visitor', item: 'sku-0003' }] });
     assert.equal(events.status, 200, 'writes go on');
     await within(1000, "B still sees A's write (polled)", async () => {
-      const history = await get<{ events: { item: string }[] }>(`${b}/users/redis-down-visitor/history`);
-      return history.status === 200 && history.body.events.length === 1;
+      const r = await get<Rec>(`${b}/recommend/redis-down-visitor?k=5`);
+      return !r.body.fallback && r.body.items.every((i) => i.id !== 'sku-0003');
     });
     const train = await send('POST', `${a}/models/als/train`, { params: { factors: 4, iterations: 1 } });
     assert.equal(train.status, 503, 'training cannot be queued, and says why');
