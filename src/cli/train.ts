@@ -2,14 +2,14 @@ import type { Command } from 'commander';
 import '../pipeline/index.js';
 import { parseParams } from '../models/registry.js';
 import { trainFromStore } from '../serve/training.js';
-import { DEFAULT_DB, SqliteStore } from '../store/sqlite.js';
+import { openStore } from '../store/open.js';
 import { parseParamsFlag } from './data-options.js';
 import { defaultThreads } from './evaluate.js';
 import { positiveInt } from './flags.js';
 import { stderrProgress } from './progress-bar.js';
+import { addStoreOptions, resolveStoreFlags, type StoreFlags } from './store-options.js';
 
-interface TrainFlags {
-  db: string;
+interface TrainFlags extends StoreFlags {
   model: string;
   params?: string;
   seed: number;
@@ -19,10 +19,9 @@ interface TrainFlags {
 }
 
 export function trainCommand(program: Command): void {
-  program
-    .command('train')
-    .description("fit a model on everything in a store and register it as the model's next version (active unless --no-activate)")
-    .option('--db <path>', 'the store file', DEFAULT_DB)
+  addStoreOptions(
+    program.command('train').description("fit a model on everything in a store and register it as the model's next version (active unless --no-activate)"),
+  )
     .requiredOption('--model <name>', 'model to train (see `unirec models`)')
     .option('--params <json>', 'model parameters as a JSON object')
     .option('--seed <n>', 'seed', (v) => Number.parseInt(v, 10), 42)
@@ -31,7 +30,7 @@ export function trainCommand(program: Command): void {
     .option('--json', 'print the registered model as JSON')
     .action(async (flags: TrainFlags) => {
       const params = parseParams(flags.model, parseParamsFlag(flags.params)); // fail before opening anything
-      const store = new SqliteStore(flags.db);
+      const store = await openStore(resolveStoreFlags(flags).store);
       try {
         const info = await trainFromStore(store, flags.model, params, { seed: flags.seed, threads: flags.threads, progress: stderrProgress() });
         const final = flags.activate ? ((await store.activateModel(info.name, info.version)) ?? info) : info;

@@ -46,7 +46,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const asked = options.host ?? '127.0.0.1';
   const host = open ? '127.0.0.1' : asked;
   const redis = options.redis === undefined ? undefined : parseRedisUrl(options.redis);
-  const store = await openStore(options.db, { synchronous: options.synchronous });
+  const store = await openStore(options.db, { sqlite: { synchronous: options.synchronous } });
   let service: RecommenderService | undefined;
   let app: FastifyInstance | undefined;
   try {

@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { IdMap } from '../data/idmap.js';
 import { Interactions } from '../data/interactions.js';
 import { UnirecError } from '../errors.js';
+import { sha256 } from './checksum.js';
+import { checkEvent, DEFAULT_KIND } from './event-input.js';
 import { SCHEMA, SCHEMA_VERSION } from './schema.js';
 import type {
   AppendResult,
@@ -29,8 +30,6 @@ export interface SqliteOptions {
 
 export const DEFAULT_DB = './unirec.db';
 
-const DEFAULT_KIND = 'interaction';
-
 interface ModelRow {
   name: string;
   version: number;
@@ -44,9 +43,7 @@ interface ModelRow {
   artifact?: Buffer;
 }
 
-export function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
+export { sha256 };
 
 /** The Store on one SQLite file in WAL mode (readers never wait for the writer). */
 export class SqliteStore implements Store {
@@ -432,19 +429,6 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
-}
-
-/** The store's own guard (the HTTP layer validates first): a wrong event fails its whole batch. */
-function checkEvent(e: EventInput, index: number): void {
-  const fail = (why: string): never => {
-    throw new UnirecError(`event ${index}: ${why}`);
-  };
-  if (typeof e.user !== 'string' || e.user === '') fail('user must be a non-empty string');
-  if (typeof e.item !== 'string' || e.item === '') fail('item must be a non-empty string');
-  if (e.value !== undefined && !(typeof e.value === 'number' && Number.isFinite(e.value))) fail('value must be a finite number');
-  if (e.ts !== undefined && typeof e.ts !== 'number') fail('ts must be a number (Unix seconds)');
-  if (e.kind !== undefined && (typeof e.kind !== 'string' || e.kind === '')) fail('kind must be a non-empty string');
-  if (e.key !== undefined && (typeof e.key !== 'string' || e.key === '')) fail('key must be a non-empty string');
 }
 
 function parseAttributes(text: string | null): Attributes {

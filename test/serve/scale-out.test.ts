@@ -16,7 +16,7 @@ import { scaleOutStore } from '../helpers/scale-out-store.js';
 import { tempDir } from './fixture.js';
 
 // Two `serve` replicas and a `worker` on one shared store + Redis, as separate processes.
-const skip = needs('redis');
+const skip = needs('postgres', 'redis');
 const tmp = tempDir('unirec-scale-out-');
 const prefix = `t${randomBytes(4).toString('hex')}`;
 const redis = `${REDIS_URL}?prefix=${prefix}`;
@@ -26,7 +26,7 @@ const running: Running[] = [];
 
 before(async () => {
   if (skip) return;
-  ({ location, drop: dropStore } = await scaleOutStore(tmp.dir, 'scale'));
+  ({ location, drop: dropStore } = await scaleOutStore('scale'));
   const store = await openStore(location);
   try {
     await importDataset(store, cleanDataset(syntheticShop({ users: 150, items: 80, eventsPerUser: 12, seed: 5 })));

@@ -7,8 +7,9 @@ import type { Store } from '../../src/store/store.js';
  * write is in the feed after the snapshot's cursor, in commit order, and replaying it is enough to
  * follow the store without reading it whole again.
  */
-export function changeFeedContract(name: string, open: () => Promise<Store>): void {
-  test(`${name}: the change feed replays every write after a snapshot's cursor, in order`, async () => {
+export function changeFeedContract(name: string, open: () => Promise<Store>, options: { skip?: false | string } = {}): void {
+  const skip = options.skip ?? false;
+  test(`${name}: the change feed replays every write after a snapshot's cursor, in order`, { skip }, async () => {
     const store = await open();
     try {
       await store.appendEvents([{ user: 'u1', item: 'a' }]);
@@ -68,7 +69,7 @@ export function changeFeedContract(name: string, open: () => Promise<Store>): vo
     }
   });
 
-  test(`${name}: a limited feed is read in pages without splitting a batch of events`, async () => {
+  test(`${name}: a limited feed is read in pages without splitting a batch of events`, { skip }, async () => {
     const store = await open();
     try {
       const start = (await store.snapshot()).cursor;

@@ -1,0 +1,255 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { after, test } from 'node:test';
+import pg from 'pg';
+import { LOCK } from '../../src/store/postgres-schema.js';
+import { PostgresStore } from '../../src/store/postgres.js';
+import type { Store, StoredEvent } from '../../src/store/store.js';
+import { StoreUnavailableError } from '../../src/store/unavailable.js';
+import { needs, PG_URL } from '../helpers/services.js';
+import { SHARED_DATA } from '../helpers/shared-data.js';
+import { changeFeedContract } from './change-feed-contract.js';
+import { storeContract } from './store-contract.js';
+
+const skip = needs('postgres');
+const bin = resolve(process.cwd(), 'bin/unirec.js');
+
+// One random schema per store this file opens, so the file runs beside others and cleans up after itself.
+const base = `t_${process.pid}_${randomBytes(3).toString('hex')}`;
+const schemas: string[] = [];
+const urls = new WeakMap<Store, string>();
+
+function freshUrl(): string {
+  const schema = `${base}_${schemas.length}`;
+  schemas.push(schema);
+  const u = new URL(PG_URL!);
+  u.searchParams.set('schema', schema);
+  return u.href;
+}
+
+async function open(url = freshUrl()): Promise<PostgresStore> {
+  const store = await PostgresStore.open(url);
+  urls.set(store, url);
+  return store;
+}
+
+/** A plain connection beside the store's pool, for what the test does behind the store's back. */
+async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+after(async () => {
+  if (skip || schemas.length === 0) return;
+  await admin(async (c) => {
+    for (const s of schemas) await c.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
+  });
+});
+
+storeContract('postgres', {
+  skip,
+  open: () => open(),
+  reopen: (store) => open(urls.get(store)!),
+  corruptArtifact: async (store, name, version, bytes) => {
+    await (store as PostgresStore).pool.query('UPDATE models SET artifact = $1 WHERE name = $2 AND version = $3', [Buffer.from(bytes), name, version]);
+  },
+});
+
+changeFeedContract('postgres', () => open(), { skip });
+
+test('postgres: the store is named by its URL without the password; a bad schema name is refused', { skip }, async () => {
+  const store = await open();
+  try {
+    assert.doesNotMatch(store.path, /:unirec@/);
+    assert.match(store.path, new RegExp(`^postgres://unirec@.*\\?schema=${store.schema}$`));
+  } finally {
+    await store.close();
+  }
+  const u = new URL(PG_URL!);
+  u.searchParams.set('schema', 'Robert"); DROP');
+  await assert.rejects(PostgresStore.open(u.href), /is not a plain schema name/);
+});
+
+test('postgres: one idempotency key retried at once from 8 connections is stored once', { skip }, async () => {
+  const url = freshUrl();
+  const replicas = await Promise.all(Array.from({ length: 8 }, () => open(url)));
+  try {
+    const results = await Promise.all(replicas.map((s, i) => s.appendEvents([{ user: 'u', item: 'a', value: i, key: 'retry-me' }])));
+    assert.equal(results.reduce((n, r) => n + r.stored.length, 0), 1);
+    assert.equal(results.reduce((n, r) => n + r.duplicates, 0), 7);
+    assert.deepEqual(await replicas[0]!.counts(), { events: 1, users: 1, items: 1, models: 0 });
+    assert.equal((await replicas[3]!.changesSince(0)).changes.length, 1, 'one change logged');
+  } finally {
+    await Promise.all(replicas.map((s) => s.close()));
+  }
+});
+
+test('postgres: a batch the database refuses half-way leaves nothing behind', { skip }, async () => {
+  const store = await open();
+  try {
+    await store.appendEvents([{ user: 'u', item: 'a' }]);
+    const before = await store.counts();
+    // The new user and item are inserted before the event whose key is too long for its index fails.
+    const huge = randomBytes(9000).toString('base64');
+    await assert.rejects(store.appendEvents([{ user: 'new-user', item: 'new-item' }, { user: 'u', item: 'b', key: huge }]), /index row/);
+    assert.deepEqual(await store.counts(), before);
+    assert.equal(await store.userHistory('new-user', 5), undefined);
+    assert.deepEqual((await store.changesSince(0)).changes.length, 1, 'no change logged');
+    // the connection went back to the pool clean: the next write works
+    assert.equal((await store.appendEvents([{ user: 'u', item: 'c' }])).stored.length, 1);
+  } finally {
+    await store.close();
+  }
+});
+
+test('postgres: a reader following the feed while 4 writers append sees every event once', { skip }, async () => {
+  const url = freshUrl();
+  const reader = await open(url);
+  const writers = await Promise.all(Array.from({ length: 4 }, () => open(url)));
+  try {
+    await reader.appendEvents([{ user: 'before', item: 'x' }]);
+    const snap = await reader.snapshot();
+    const seen = new Map<number, StoredEvent>();
+    let twice = 0;
+    let cursor = snap.cursor;
+    let writing = true;
+    const follow = async () => {
+      const feed = await reader.changesSince(cursor, 50);
+      for (const c of feed.changes) {
+        if (c.type !== 'event') continue;
+        if (seen.has(c.event.seq)) twice++;
+        seen.set(c.event.seq, c.event);
+      }
+      cursor = feed.cursor;
+      return feed.more;
+    };
+    const following = (async () => {
+      while (writing) await follow();
+    })();
+    // Batches of 1..20 events, with keys so some retries collide across writers.
+    try {
+      await Promise.all(
+        writers.map(async (w, k) => {
+          for (let b = 0; b < 25; b++) {
+            const size = 1 + ((b * 7 + k * 3) % 20);
+            await w.appendEvents(Array.from({ length: size }, (_, j) => ({ user: `w${k}`, item: `i${j}`, value: b, key: j % 5 === 0 ? `b${b}-j${j}` : undefined })));
+          }
+        }),
+      );
+    } finally {
+      writing = false;
+      await following;
+    }
+    while (await follow());
+    const all = await reader.snapshot();
+    const expected = new Set(Array.from(all.seqs));
+    for (const s of snap.seqs) expected.delete(s);
+    assert.equal(twice, 0, 'no event twice');
+    assert.deepEqual([...seen.keys()].sort((a, b) => a - b), [...expected].sort((a, b) => a - b), 'every stored event after the cursor, none missing');
+    assert.ok(expected.size > 500);
+    assert.equal(cursor, all.cursor);
+  } finally {
+    await Promise.all([reader, ...writers].map((s) => s.close()));
+  }
+});
+
+test('postgres: migrations run once when several stores open a new schema at the same moment', { skip }, async () => {
+  const url = freshUrl();
+  const stores = await Promise.all(Array.from({ length: 4 }, () => open(url)));
+  try {
+    const rows = (await stores[0]!.pool.query('SELECT version FROM schema_migrations ORDER BY version')).rows;
+    assert.deepEqual(rows, [{ version: 1 }]);
+    await stores[1]!.appendEvents([{ user: 'u', item: 'a' }]);
+    const again = await open(url);
+    assert.equal((await again.counts()).events, 1, 'opening again changes nothing');
+    await again.close();
+    await stores[0]!.pool.query(`INSERT INTO schema_migrations (version, name) VALUES (999, 'from the future')`);
+    await assert.rejects(open(url), /has schema version 999; this unirec reads up to 1: upgrade unirec/);
+  } finally {
+    await Promise.all(stores.map((s) => s.close()));
+  }
+});
+
+test('postgres: an unreachable server is StoreUnavailableError naming the store', { skip }, async () => {
+  const u = new URL(PG_URL!);
+  u.port = '1'; // nothing listens there
+  const err = await PostgresStore.open(u.href, { connectionTimeoutMs: 2000 }).then(
+    () => assert.fail('opened a store on a closed port'),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof StoreUnavailableError, String(err));
+  assert.match(err.message, /^the store postgres:\/\/unirec@127\.0\.0\.1:1\/unirec_test is unavailable: .*ECONNREFUSED/);
+  assert.doesNotMatch(err.message, /:unirec@/, 'no password');
+});
+
+test('postgres: a connection killed mid-write is StoreUnavailableError, nothing is stored, and the store recovers', { skip }, async () => {
+  const store = await open();
+  try {
+    await store.appendEvents([{ user: 'u', item: 'a' }]);
+    const key = (await store.pool.query<{ k: number }>('SELECT hashtext(current_schema()) AS k')).rows[0]!.k;
+    await admin(async (blocker) => {
+      // Hold the store's write lock so its next write waits inside its transaction, then end that session
+      // the way a server shutdown does (57P01).
+      await blocker.query('SELECT pg_advisory_lock($1, $2)', [LOCK.write, key]);
+      const write = store.appendEvents([{ user: 'v', item: 'b' }]);
+      let pid: number | undefined;
+      while (pid === undefined) {
+        const r = await blocker.query<{ pid: number }>(
+          `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%pg_advisory_xact_lock%'`,
+        );
+        pid = r.rows[0]?.pid;
+      }
+      await blocker.query('SELECT pg_terminate_backend($1)', [pid]);
+      const err = await write.then(
+        () => assert.fail('the write succeeded on a killed connection'),
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof StoreUnavailableError, String(err));
+      assert.match(err.message, new RegExp(`^the store ${store.path.replace(/[.?]/g, '\\$&')} is unavailable`));
+      await blocker.query('SELECT pg_advisory_unlock($1, $2)', [LOCK.write, key]);
+    });
+    assert.equal(await store.userHistory('v', 5), undefined, 'the killed write left nothing');
+    // the broken connection was dropped, not reused: the pool opens a new one
+    for (let i = 0; i < 12; i++) await store.appendEvents([{ user: 'w', item: `i${i}` }]);
+    assert.equal((await store.counts()).events, 13);
+  } finally {
+    await store.close();
+  }
+});
+
+function unirec(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, UNIREC_DEBUG: '', ...env } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('postgres: `unirec import --store URL` then `unirec train` (UNIREC_STORE) register and activate a model', { skip }, async () => {
+  const url = freshUrl();
+  const imported = unirec(['import', '--store', url, '--data', join(SHARED_DATA, 'ml-100k')]);
+  assert.equal(imported.code, 0, imported.stderr);
+  assert.match(imported.stdout, /imported 100000 events \(0 duplicate keys skipped\), 943 users, 1682 items from .* into postgres:\/\/unirec@/);
+  assert.doesNotMatch(imported.stdout, /:unirec@/, 'no password printed');
+  const trained = unirec(['train', '--model', 'itemknn', '--params', '{"k":20}', '--threads', '1'], { UNIREC_STORE: url });
+  assert.equal(trained.code, 0, trained.stderr);
+  assert.match(trained.stdout, /^trained itemknn@1 on 100000 events \(943 users, 1682 items\) in [\d.]+ s; now active\n$/);
+  const both = unirec(['train', '--model', 'itemknn', '--db', 'x.db', '--store', url]);
+  assert.notEqual(both.code, 0);
+  assert.match(both.stderr, /^unirec: error: give the store once: --db x\.db and --store postgres:\/\/unirec@/);
+
+  const store = await open(url);
+  try {
+    assert.deepEqual(await store.counts(), { events: 100000, users: 943, items: 1682, models: 1 });
+    const active = (await store.activeModel())!;
+    assert.equal(active.name, 'itemknn');
+    assert.equal(active.params.k, 20);
+    assert.equal(active.trainedThroughSeq, 100000);
+  } finally {
+    await store.close();
+  }
+});
