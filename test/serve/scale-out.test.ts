@@ -232,3 +232,52 @@ test('Redis down: serving and writes go on, changes still reach the other replic
     server.kill('SIGKILL');
   }
 });
+
+test('PostgreSQL down: reads answer from memory, writes get a 503 with the reason, and it recovers without a restart', { skip, timeout: 60_000 }, async () => {
+  const net = await import('node:net');
+  const target = new URL(location);
+  const port = await freePort();
+  const sockets = new Set<import('node:net').Socket>();
+  // A loopback proxy in front of PostgreSQL, closed and reopened to take the database away and back.
+  const proxy = net.createServer((client) => {
+    const upstream = net.connect(Number(target.port || 5432), target.hostname);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => undefined);
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  const listen = () => new Promise<void>((r) => proxy.listen(port, '127.0.0.1', () => r()));
+  await listen();
+  const viaProxy = new URL(location);
+  viaProxy.port = String(port);
+  try {
+    const r = await startUnirec(['serve', '--store', viaProxy.toString(), '--port', '0']);
+    running.push(r);
+    const url = r.line;
+    assert.equal((await get(`${url}/health`)).body.status, 'ok');
+
+    await new Promise<void>((r2) => {
+      proxy.close(() => r2());
+      for (const s of sockets) s.destroy();
+    });
+    const write = await send('POST', `${url}/events`, { events: [{ user: 'pg-down', item: 'sku-0002' }] });
+    assert.equal(write.status, 503, JSON.stringify(write.body));
+    assert.match(write.body.message, /unavailable/);
+    const read = await get<Rec>(`${url}/recommend/user-0030?k=5`);
+    assert.equal(read.status, 200, 'reads answer from memory');
+    assert.equal(read.body.items.length, 5);
+    await within(5000, '/health says the store is unreachable', async () => {
+      const h = (await get(`${url}/health`)).body;
+      return h.status === 'degraded' && h.store === 'unreachable';
+    });
+
+    await listen();
+    await within(15_000, 'writes succeed again', async () => (await send('POST', `${url}/events`, { events: [{ user: 'pg-down', item: 'sku-0002' }] })).status === 200);
+    await within(5000, '/health is ok again', async () => (await get(`${url}/health`)).body.status === 'ok');
+  } finally {
+    proxy.close();
+    for (const s of sockets) s.destroy();
+  }
+});
