@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { importDataset } from '../store/import.js';
+import { announceStoreChange } from '../serve/fanout.js';
+import { parseRedisUrl } from '../serve/redis-url.js';
 import { openStore } from '../store/open.js';
 import { addDataOptions, type DataFlags, loadFromFlags } from './data-options.js';
 import { positiveInt } from './flags.js';
@@ -31,5 +33,6 @@ export function importCommand(program: Command): void {
     } finally {
       await store.close();
     }
+    if (where.redis) await announceStoreChange(parseRedisUrl(where.redis), (m) => process.stderr.write(`${m}\n`));
   });
 }

@@ -4,8 +4,8 @@ import { parseApiKeys } from '../serve/auth.js';
 import { DEFAULT_JOB_LIMITS } from '../serve/job-limits.js';
 import { redactedUrl } from '../serve/redis-url.js';
 import { startServer } from '../serve/server.js';
-import { DEFAULT_DB } from '../store/sqlite.js';
 import { positiveInt } from './flags.js';
+import { addStoreOptions, resolveStoreFlags, type StoreFlags } from './store-options.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -13,10 +13,7 @@ function port(value: string): number {
   return n;
 }
 
-interface ServeFlags {
-  db: string;
-  store?: string;
-  redis?: string;
+interface ServeFlags extends StoreFlags {
   trainTimeout: number;
   trainMemory: number;
   port: number;
@@ -30,12 +27,8 @@ interface ServeFlags {
 }
 
 export function serveCommand(program: Command): void {
-  program
-    .command('serve')
+  addStoreOptions(program.command('serve'))
     .description('serve recommendations over HTTP from a store: events, catalogue, models (prints its URL first on stdout)')
-    .option('--db <path>', 'the store file (same as --store PATH)', DEFAULT_DB)
-    .option('--store <url>', 'the store: a SQLite path or postgres://user:pass@host/db (also UNIREC_STORE)')
-    .option('--redis <url>', 'Redis for scale-out: replicas share changes, training runs on `unirec worker` (also UNIREC_REDIS)')
     .option('--train-timeout <s>', 'a training job is stopped after this many seconds', positiveInt('--train-timeout'), DEFAULT_JOB_LIMITS.timeoutSeconds)
     .option('--train-memory <MiB>', 'a training job is stopped past this much resident memory', positiveInt('--train-memory'), DEFAULT_JOB_LIMITS.memoryMb)
     .option('--port <n>', 'port to listen on (0 picks a free one)', port, 8080)
@@ -48,8 +41,7 @@ export function serveCommand(program: Command): void {
     .option('--runs <dir>', 'folder of `unirec evaluate --json` results (*.json, *.jsonl) for the dashboard\'s experiment page')
     .action(async (flags: ServeFlags) => {
       const keys = parseApiKeys(flags.apiKey, process.env.UNIREC_API_KEYS);
-      const location = flags.store ?? process.env.UNIREC_STORE ?? flags.db;
-      const redis = flags.redis ?? process.env.UNIREC_REDIS;
+      const { store: location, redis } = resolveStoreFlags(flags);
       const server = await startServer({
         db: location,
         redis,

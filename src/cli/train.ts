@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import '../pipeline/index.js';
 import { parseParams } from '../models/registry.js';
 import { trainFromStore } from '../serve/training.js';
+import { announceStoreChange } from '../serve/fanout.js';
+import { parseRedisUrl } from '../serve/redis-url.js';
 import { openStore } from '../store/open.js';
 import { parseParamsFlag } from './data-options.js';
 import { defaultThreads } from './evaluate.js';
@@ -30,10 +32,12 @@ export function trainCommand(program: Command): void {
     .option('--json', 'print the registered model as JSON')
     .action(async (flags: TrainFlags) => {
       const params = parseParams(flags.model, parseParamsFlag(flags.params)); // fail before opening anything
-      const store = await openStore(resolveStoreFlags(flags).store);
+      const where = resolveStoreFlags(flags);
+      const store = await openStore(where.store);
       try {
         const info = await trainFromStore(store, flags.model, params, { seed: flags.seed, threads: flags.threads, progress: stderrProgress() });
         const final = flags.activate ? ((await store.activateModel(info.name, info.version)) ?? info) : info;
+        if (final.active && where.redis) await announceStoreChange(parseRedisUrl(where.redis), (m) => process.stderr.write(`${m}\n`));
         if (flags.json) {
           process.stdout.write(`${JSON.stringify(final)}\n`);
           return;

@@ -4,10 +4,9 @@ import { DEFAULT_JOB_LIMITS } from '../serve/job-limits.js';
 import { parseRedisUrl, redactedUrl } from '../serve/redis-url.js';
 import { startTrainingWorker } from '../serve/training-worker.js';
 import { positiveInt } from './flags.js';
+import { addStoreOptions, resolveStoreFlags, type StoreFlags } from './store-options.js';
 
-interface WorkerFlags {
-  store?: string;
-  redis?: string;
+interface WorkerFlags extends StoreFlags {
   seed: number;
   threads: number;
   trainTimeout: number;
@@ -15,19 +14,14 @@ interface WorkerFlags {
 }
 
 export function workerCommand(program: Command): void {
-  program
-    .command('worker')
+  addStoreOptions(program.command('worker'))
     .description('run training jobs queued by `unirec serve --redis` replicas: fit, register, activate (scale-out)')
-    .option('--store <url>', 'the store (postgres://... or a SQLite path; also UNIREC_STORE)')
-    .option('--redis <url>', 'the Redis the replicas queue jobs on (also UNIREC_REDIS)')
     .option('--seed <n>', 'seed', (v) => Number.parseInt(v, 10), 42)
     .option('--threads <n>', 'threads for a training job', positiveInt('--threads'), 1)
     .option('--train-timeout <s>', 'a job is stopped after this many seconds', positiveInt('--train-timeout'), DEFAULT_JOB_LIMITS.timeoutSeconds)
     .option('--train-memory <MiB>', 'a job is stopped past this much resident memory', positiveInt('--train-memory'), DEFAULT_JOB_LIMITS.memoryMb)
     .action(async (flags: WorkerFlags) => {
-      const store = flags.store ?? process.env.UNIREC_STORE;
-      const redis = flags.redis ?? process.env.UNIREC_REDIS;
-      if (!store) throw new UnirecError('worker: --store (or UNIREC_STORE) is required: the store the replicas serve from');
+      const { store, redis } = resolveStoreFlags(flags);
       if (!redis) throw new UnirecError('worker: --redis (or UNIREC_REDIS) is required: the Redis the replicas queue training jobs on');
       const worker = await startTrainingWorker({
         store,

@@ -60,3 +60,20 @@ export class Fanout {
     this.subscriber.disconnect();
   }
 }
+
+/**
+ * Tells running servers that the store changed (after `unirec import` or `unirec train`), so they read
+ * it now rather than at their next poll. Best effort: a Redis that cannot be reached in 2 s is skipped
+ * with a note (the servers poll anyway).
+ */
+export async function announceStoreChange(location: RedisLocation, note: (message: string) => void): Promise<void> {
+  const client = new Redis(location.url, { maxRetriesPerRequest: 0, connectTimeout: 2000, retryStrategy: () => null });
+  client.on('error', () => undefined);
+  try {
+    await client.publish(`${location.prefix}:changes`, '1');
+  } catch (err) {
+    note(`note: could not tell the servers over Redis (${(err as Error).message}); they will see the change at their next poll`);
+  } finally {
+    client.disconnect();
+  }
+}

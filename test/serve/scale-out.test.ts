@@ -104,7 +104,7 @@ test('two replicas and a worker: writes, training, activation and deletes reach 
   const itemsBefore = (await get(`${a}/health`)).body.items as number;
   const csv = join(tmp.dir, 'more.csv');
   writeFileSync(csv, 'user,item\nimported-1,brand-new-item\nimported-1,sku-0001\nimported-2,brand-new-item\n');
-  const imported = spawnSync(process.execPath, [resolve('bin/unirec.js'), 'import', '--store', location, '--data', csv, '--columns', 'user=user,item=item'], { encoding: 'utf8' });
+  const imported = spawnSync(process.execPath, [resolve('bin/unirec.js'), 'import', '--store', location, '--redis', redis, '--data', csv, '--columns', 'user=user,item=item'], { encoding: 'utf8' });
   assert.equal(imported.status, 0, imported.stderr);
   for (const replicaUrl of [a, b]) {
     await within(3000, `${replicaUrl} sees the imported events and item`, async () => {
