@@ -1,0 +1,232 @@
+/**
+ * Scale-out benchmark: `unirec serve` replicas on PostgreSQL + Redis against the embedded SQLite server,
+ * on this machine, loopback only, each phase bounded in time:
+ *
+ *   eval "$(bash .ci/services)"   # PostgreSQL + Redis on loopback (UNIREC_TEST_PG, UNIREC_TEST_REDIS)
+ *   npm run bench:scale-out -- [--seconds 10] [--connections 10] [--sizes 1e5,1e6,1e7]
+ *
+ * 1. ml-1m imported (`unirec import`) into a SQLite file and into a fresh PostgreSQL schema, ALS trained
+ *    on each (`unirec train`); GET /recommend for random users while 200 single-event POSTs/s are written:
+ *    one SQLite server, one PostgreSQL replica, and two PostgreSQL replicas behind one Redis (reads and
+ *    writes spread over both). The load generator runs on the same 2 cores as the servers.
+ * 2. Growth: synthetic event logs of each size (the generator below: users with one of 20 planted tastes,
+ *    items with Zipf popularity within a taste, seeded) written as CSV, imported into PostgreSQL, ALS
+ *    trained, a replica started (it reads the whole store), and GET /recommend measured.
+ * Results are printed (Markdown tables, then one JSON line); BENCHMARKS.md is written by hand.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { Rng } from '../src/math/rng.js';
+import { load, type Phase, summarize, writeEvents } from './load.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const bin = path.join(root, 'bin/unirec.js');
+const ml1m = path.resolve(root, '../shared/data/ml-1m');
+const log = (m: string) => process.stderr.write(`bench: ${m}\n`);
+
+function flag(name: string, fallback: string): string {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 ? process.argv[at + 1]! : fallback;
+}
+const SECONDS = Number(flag('seconds', '10'));
+const CONNECTIONS = Number(flag('connections', '10'));
+const SIZES = flag('sizes', '1e5,1e6').split(',').map(Number);
+const WRITE_RATE = 200;
+const PG_URL = process.env.UNIREC_TEST_PG;
+const REDIS_URL = process.env.UNIREC_TEST_REDIS;
+
+function timed<T>(f: () => T): { value: T; seconds: number } {
+  const start = performance.now();
+  const value = f();
+  return { value, seconds: (performance.now() - start) / 1000 };
+}
+
+const unirec = (...args: string[]) => execFileSync(process.execPath, [bin, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 });
+
+const children: ChildProcess[] = [];
+
+/** Starts `unirec serve` and resolves with its URL and how long it took to answer. */
+async function serve(args: string[]): Promise<{ url: string; seconds: number }> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) resolve(out.split('\n')[0]!);
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+  });
+  return { url, seconds: (performance.now() - started) / 1000 };
+}
+
+function pgSchemaUrl(schema: string): string {
+  const url = new URL(PG_URL!);
+  url.searchParams.set('schema', schema);
+  return url.toString();
+}
+
+async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await client.end();
+}
+
+/** GET /recommend over `urls` (connections split between them) while writing 200 events/s over them. */
+async function readWhileWriting(name: string, urls: string[], users: number, items: number): Promise<Phase> {
+  const randomUser = () => `/recommend/${1 + Math.floor(Math.random() * users)}?k=10`;
+  await Promise.all(urls.map((u) => load(u, 2, 2, randomUser))); // warm-up
+  let stopWriting!: () => void;
+  const writing = new Promise<void>((r) => (stopWriting = r));
+  const writer = writeEvents(urls, WRITE_RATE, writing, (n) => ({ user: String(1 + Math.floor(Math.random() * users)), item: String(1 + Math.floor(Math.random() * items)), key: `scale-${n}-${Date.now()}` }));
+  const per = Math.max(1, Math.floor(CONNECTIONS / urls.length));
+  const results = await Promise.all(urls.map((u) => load(u, SECONDS, per, randomUser)));
+  stopWriting();
+  const writes = await writer;
+  const merged = summarize(name, results[0]!, `writes ${writes.rate.toFixed(0)}/s acknowledged, p99 ${writes.p99.toFixed(1)} ms, ${writes.errors} errors of ${writes.sent}`);
+  merged.rps = results.reduce((s, r) => s + r.requests.average, 0);
+  merged.requests = results.reduce((s, r) => s + r.requests.total, 0);
+  merged.p99 = Math.max(...results.map((r) => r.latency.p99));
+  merged.p50 = Math.max(...results.map((r) => r.latency.p50));
+  merged.max = Math.max(...results.map((r) => r.latency.max));
+  merged.errors = results.reduce((s, r) => s + r.errors, 0);
+  merged.non2xx = results.reduce((s, r) => s + r.non2xx, 0);
+  return merged;
+}
+
+/**
+ * A seeded synthetic event log with planted structure: each user has one of 20 tastes; an item belongs
+ * to one taste; 80% of a user's events are items of their taste, drawn with Zipf(1) popularity inside it.
+ */
+async function syntheticCsv(file: string, events: number, seed = 7): Promise<{ users: number; items: number }> {
+  const users = Math.max(100, Math.round(events / 50));
+  const items = Math.max(200, Math.round(Math.sqrt(events) * 10));
+  const tastes = 20;
+  const rng = new Rng(seed);
+  const out = createWriteStream(file);
+  out.write('user,item\n');
+  const perTaste = Math.floor(items / tastes);
+  // Zipf(1) over ranks 1..perTaste via inverse CDF on the harmonic numbers, precomputed.
+  const cdf = new Float64Array(perTaste);
+  let h = 0;
+  for (let r = 0; r < perTaste; r++) cdf[r] = h += 1 / (r + 1);
+  const draw = (): number => {
+    const x = rng.next() * h;
+    let lo = 0;
+    let hi = perTaste - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cdf[mid]! < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  let chunk = '';
+  for (let e = 0; e < events; e++) {
+    const u = e % users;
+    const taste = rng.next() < 0.8 ? u % tastes : rng.int(tastes);
+    chunk += `${u + 1},${taste * perTaste + draw() + 1}\n`;
+    if (chunk.length > 1 << 16) {
+      if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
+      chunk = '';
+    }
+  }
+  out.write(chunk);
+  await new Promise<void>((r) => out.end(() => r()));
+  return { users, items };
+}
+
+async function main(): Promise<void> {
+  if (!PG_URL || !REDIS_URL) throw new Error('set UNIREC_TEST_PG and UNIREC_TEST_REDIS: eval "$(bash .ci/services)"');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'unirec-bench-scale-'));
+  const stamp = Date.now().toString(36);
+  const schemas: string[] = [];
+  const tables: string[] = [];
+  const json: Record<string, unknown> = {};
+  try {
+    // 1. Throughput: SQLite, one PostgreSQL replica, two.
+    const db = path.join(dir, 'ml1m.db');
+    const schema = `bench_ml1m_${stamp}`;
+    schemas.push(schema);
+    const store = pgSchemaUrl(schema);
+    const redis = `${REDIS_URL}?prefix=bench-${stamp}`;
+    log('importing ml-1m into SQLite and PostgreSQL');
+    const sqliteImport = timed(() => unirec('import', '--db', db, '--data', ml1m));
+    const pgImport = timed(() => unirec('import', '--store', store, '--data', ml1m));
+    log('training als on each');
+    const sqliteTrain = timed(() => unirec('train', '--db', db, '--model', 'als', '--threads', '2'));
+    const pgTrain = timed(() => unirec('train', '--store', store, '--model', 'als', '--threads', '2'));
+    const phases: Phase[] = [];
+    const single = await serve(['--db', db]);
+    phases.push(await readWhileWriting('SQLite, 1 process', [single.url], 6040, 3952));
+    children.pop()!.kill('SIGTERM');
+    const one = await serve(['--store', store, '--redis', redis]);
+    phases.push(await readWhileWriting('PostgreSQL + Redis, 1 replica', [one.url], 6040, 3952));
+    const two = await serve(['--store', store, '--redis', redis]);
+    phases.push(await readWhileWriting('PostgreSQL + Redis, 2 replicas', [one.url, two.url], 6040, 3952));
+    for (const c of children.splice(0)) c.kill('SIGTERM');
+    const base = phases[0]!.rps;
+    tables.push(
+      `ml-1m, ALS, GET /recommend (random users, k=10) from ${CONNECTIONS} connections for ${SECONDS} s while ${WRITE_RATE} single-event POSTs/s are written; ${os.cpus().length} cores, Node.js ${process.version}`,
+      `import: SQLite ${sqliteImport.seconds.toFixed(1)} s, PostgreSQL ${pgImport.seconds.toFixed(1)} s; train (CLI, 2 threads): SQLite ${sqliteTrain.seconds.toFixed(1)} s, PostgreSQL ${pgTrain.seconds.toFixed(1)} s; replica start on PostgreSQL ${one.seconds.toFixed(1)} s`,
+      '',
+      '| setup | req/s | vs SQLite | p50 ms | p99 ms | errors | non-2xx | writes |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+      ...phases.map((p) => `| ${p.name} | ${p.rps.toFixed(0)} | ${(p.rps / base).toFixed(2)} | ${p.p50} | ${p.p99} | ${p.errors} | ${p.non2xx} | ${p.note} |`),
+      '',
+    );
+    json.throughput = phases;
+
+    // 2. Growth with the size of the log.
+    const growth: Record<string, number>[] = [];
+    for (const size of SIZES) {
+      log(`synthetic log of ${size} events`);
+      const csv = path.join(dir, `synthetic-${size}.csv`);
+      const shape = await syntheticCsv(csv, size);
+      const s = `bench_growth_${size}_${stamp}`;
+      schemas.push(s);
+      const url = pgSchemaUrl(s);
+      const imported = timed(() => unirec('import', '--store', url, '--data', csv, '--columns', 'user=user,item=item', '--batch', '50000'));
+      const trained = timed(() => unirec('train', '--store', url, '--model', 'als', '--threads', '2'));
+      const replica = await serve(['--store', url, '--redis', redis]);
+      const r = summarize('', await load(replica.url, Math.min(SECONDS, 5), CONNECTIONS, () => `/recommend/${1 + Math.floor(Math.random() * shape.users)}?k=10`));
+      for (const c of children.splice(0)) c.kill('SIGTERM');
+      rmSync(csv);
+      growth.push({ events: size, users: shape.users, items: shape.items, import_s: imported.seconds, events_per_s: size / imported.seconds, train_s: trained.seconds, replica_start_s: replica.seconds, rps: r.rps, p99_ms: r.p99 });
+      await dropSchema(s);
+      schemas.splice(schemas.indexOf(s), 1);
+    }
+    const exponent = (key: string) => {
+      if (growth.length < 2) return NaN;
+      const a = growth[0]!;
+      const b = growth[growth.length - 1]!;
+      return Math.log(b[key]! / a[key]!) / Math.log(b.events! / a.events!);
+    };
+    tables.push(
+      'Growth, synthetic log (20 planted tastes, Zipf popularity; users = events/50, items = 10 sqrt(events)), PostgreSQL + Redis, ALS defaults, 2 threads',
+      '',
+      '| events | users | items | import s | events/s | train s | replica start s | GET /recommend req/s | p99 ms |',
+      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      ...growth.map((g) => `| ${g.events} | ${g.users} | ${g.items} | ${g.import_s!.toFixed(1)} | ${g.events_per_s!.toFixed(0)} | ${g.train_s!.toFixed(1)} | ${g.replica_start_s!.toFixed(1)} | ${g.rps!.toFixed(0)} | ${g.p99_ms} |`),
+      '',
+      `cost ~ events^k, first to last size: import k = ${exponent('import_s').toFixed(2)}, train k = ${exponent('train_s').toFixed(2)}, replica start k = ${exponent('replica_start_s').toFixed(2)}`,
+    );
+    json.growth = growth;
+    process.stdout.write(`${tables.join('\n')}\n${JSON.stringify(json)}\n`);
+  } finally {
+    for (const c of children) c.kill('SIGTERM');
+    for (const s of schemas) await dropSchema(s).catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exitCode = 1;
+});
