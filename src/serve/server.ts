@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { SqliteStore, type SqliteOptions } from '../store/sqlite.js';
 import { buildApp } from './app.js';
-import { type ApiKeys, hasKeys } from './auth.js';
+import { type ApiKeys, hasKeys, keyWarning } from './auth.js';
+import type { ServeLimits } from './limits.js';
 import { RecommenderService } from './service.js';
 
 export interface ServerOptions {
@@ -15,6 +16,8 @@ export interface ServerOptions {
   log?: boolean;
   /** folder of `unirec evaluate --json` results shown on the dashboard's experiment page */
   runsDir?: string;
+  /** caps on k, rate limits, connection limits (see ServeLimits) */
+  limits?: Partial<ServeLimits>;
   /** where notices go (default stderr) */
   notice?: (message: string) => void;
 }
@@ -42,7 +45,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let app: FastifyInstance | undefined;
   try {
     service = await RecommenderService.open(store, { trainThreads: options.trainThreads });
-    app = await buildApp({ service, keys: options.keys, bodyLimit: options.bodyLimit, log: options.log, dashboard: { runsDir: options.runsDir } });
+    app = await buildApp({ service, keys: options.keys, bodyLimit: options.bodyLimit, log: options.log, limits: options.limits, dashboard: { runsDir: options.runsDir } });
     await app.listen({ port: options.port, host });
   } catch (err) {
     await app?.close();
@@ -50,6 +53,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await store.close();
     throw err;
   }
+  const weak = keyWarning(options.keys, host);
+  if (weak) notice(weak);
   if (open) {
     if (!LOOPBACK.has(asked)) notice(`unirec: --host ${asked} ignored: no API keys are configured`);
     notice('unirec: no API keys configured (--api-key or UNIREC_API_KEYS): listening on 127.0.0.1 only, every route open');
