@@ -4,6 +4,7 @@ import { parseApiKeys } from '../serve/auth.js';
 import { startServer } from '../serve/server.js';
 import { DEFAULT_DB } from '../store/sqlite.js';
 import { positiveInt } from './flags.js';
+import { addLimitOptions, type LimitFlags, limitsFrom } from './serve-limits.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -11,7 +12,7 @@ function port(value: string): number {
   return n;
 }
 
-interface ServeFlags {
+interface ServeFlags extends LimitFlags {
   db: string;
   port: number;
   host?: string;
@@ -24,7 +25,7 @@ interface ServeFlags {
 }
 
 export function serveCommand(program: Command): void {
-  program
+  const cmd = program
     .command('serve')
     .description('serve recommendations over HTTP from a store: events, catalogue, models (prints its URL first on stdout)')
     .option('--db <path>', 'the store file', DEFAULT_DB)
@@ -35,8 +36,8 @@ export function serveCommand(program: Command): void {
     .option('--train-threads <n>', 'threads for a background training job', positiveInt('--train-threads'), 1)
     .addOption(new Option('--sync <mode>', 'full: an acknowledged write survives a power cut; normal: a process crash').choices(['full', 'normal']).default('full'))
     .option('--log', 'log every request on stderr')
-    .option('--runs <dir>', 'folder of `unirec evaluate --json` results (*.json, *.jsonl) for the dashboard\'s experiment page')
-    .action(async (flags: ServeFlags) => {
+    .option('--runs <dir>', 'folder of `unirec evaluate --json` results (*.json, *.jsonl) for the dashboard\'s experiment page');
+  addLimitOptions(cmd).action(async (flags: ServeFlags) => {
       const keys = parseApiKeys(flags.apiKey, process.env.UNIREC_API_KEYS);
       const server = await startServer({
         db: flags.db,
@@ -48,6 +49,8 @@ export function serveCommand(program: Command): void {
         synchronous: flags.sync,
         log: flags.log,
         runsDir: flags.runs,
+        limits: limitsFrom(flags),
+        acceptMissingWal: flags.acceptMissingWal,
       });
       // The contract: the first line on stdout is the URL (scripts and tests read it).
       process.stdout.write(`${server.url}\n`);

@@ -56,7 +56,7 @@ test('a batch is all or nothing: one bad event leaves the store as it was', asyn
   const bad = [{ user: 'v', item: 'b' }, { user: 'w', item: 'c', value: Infinity }] as EventInput[];
   await assert.rejects(store.appendEvents(bad), /event 1: value must be a finite number/);
   const wrongType = [{ user: 'v', item: 'b' }, { user: 'w', item: 7 }] as unknown as EventInput[];
-  await assert.rejects(store.appendEvents(wrongType), /event 1: item must be a non-empty string/);
+  await assert.rejects(store.appendEvents(wrongType), /event 1: item must be a string of well-formed Unicode/);
   assert.deepEqual(await store.counts(), before, 'no event, user or item of the failed batch remains');
   await store.close();
 });
