@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { UnirecError } from '../errors.js';
+import { backupCommand } from './backup.js';
 import { demoCommand } from './demo.js';
 import { evaluateCommand } from './evaluate.js';
 import { modelsCommand } from './models.js';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   workerCommand(program);
   tuneCommand(program);
   reportCommand(program);
+  backupCommand(program);
   return program;
 }
 

@@ -5,6 +5,7 @@ import { DEFAULT_JOB_LIMITS } from '../serve/job-limits.js';
 import { redactedUrl } from '../serve/redis-url.js';
 import { startServer } from '../serve/server.js';
 import { positiveInt } from './flags.js';
+import { addLimitOptions, type LimitFlags, limitsFrom } from './serve-limits.js';
 import { addStoreOptions, resolveStoreFlags, type StoreFlags } from './store-options.js';
 
 function port(value: string): number {
@@ -13,7 +14,7 @@ function port(value: string): number {
   return n;
 }
 
-interface ServeFlags extends StoreFlags {
+interface ServeFlags extends StoreFlags, LimitFlags {
   trainTimeout: number;
   trainMemory: number;
   port: number;
@@ -27,7 +28,7 @@ interface ServeFlags extends StoreFlags {
 }
 
 export function serveCommand(program: Command): void {
-  addStoreOptions(program.command('serve'))
+  const cmd = addStoreOptions(program.command('serve'))
     .description('serve recommendations over HTTP from a store: events, catalogue, models (prints its URL first on stdout)')
     .option('--train-timeout <s>', 'a training job is stopped after this many seconds', positiveInt('--train-timeout'), DEFAULT_JOB_LIMITS.timeoutSeconds)
     .option('--train-memory <MiB>', 'a training job is stopped past this much resident memory', positiveInt('--train-memory'), DEFAULT_JOB_LIMITS.memoryMb)
@@ -38,8 +39,8 @@ export function serveCommand(program: Command): void {
     .option('--train-threads <n>', 'threads for a background training job', positiveInt('--train-threads'), 1)
     .addOption(new Option('--sync <mode>', 'full: an acknowledged write survives a power cut; normal: a process crash').choices(['full', 'normal']).default('full'))
     .option('--log', 'log every request on stderr')
-    .option('--runs <dir>', 'folder of `unirec evaluate --json` results (*.json, *.jsonl) for the dashboard\'s experiment page')
-    .action(async (flags: ServeFlags) => {
+    .option('--runs <dir>', 'folder of `unirec evaluate --json` results (*.json, *.jsonl) for the dashboard\'s experiment page');
+  addLimitOptions(cmd).action(async (flags: ServeFlags) => {
       const keys = parseApiKeys(flags.apiKey, process.env.UNIREC_API_KEYS);
       const { store: location, redis } = resolveStoreFlags(flags);
       const server = await startServer({
@@ -54,6 +55,8 @@ export function serveCommand(program: Command): void {
         synchronous: flags.sync,
         log: flags.log,
         runsDir: flags.runs,
+        limits: limitsFrom(flags),
+        acceptMissingWal: flags.acceptMissingWal,
       });
       // The contract: the first line on stdout is the URL (scripts and tests read it).
       process.stdout.write(`${server.url}\n`);

@@ -1,11 +1,14 @@
 import { STATUS_CODES } from 'node:http';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { UnirecError } from '../errors.js';
 import { StoreUnavailableError } from '../store/unavailable.js';
 import { type ApiKeys, checkAccess, presentedKey, type Scope } from './auth.js';
 import { HttpError } from './errors.js';
+import { resolveLimits, type ServeLimits } from './limits.js';
 import { ServerMetrics } from './metrics.js';
+import { rateLimiter } from './rate-limit.js';
+import { redactUrl } from './redact.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { dashboardRoutes, type DashboardOptions } from './routes/dashboard.js';
 import { eventRoutes } from './routes/events.js';
@@ -13,7 +16,9 @@ import { historyRoutes } from './routes/history.js';
 import { modelRoutes } from './routes/models.js';
 import { opsRoutes } from './routes/ops.js';
 import { recommendRoutes } from './routes/recommend.js';
+import { securityHeaders } from './security-headers.js';
 import type { RecommenderService } from './service.js';
+import { storeFailure } from './store-errors.js';
 import { validatorCompiler } from './validation.js';
 
 declare module 'fastify' {
@@ -31,6 +36,10 @@ export interface AppOptions {
   bodyLimit?: number;
   /** Fastify's request log on stderr */
   log?: boolean;
+  /** where the request log goes instead of stderr (tests) */
+  logStream?: NodeJS.WritableStream;
+  /** caps on k, rate limits, connection limits (defaults: DEFAULT_LIMITS) */
+  limits?: Partial<ServeLimits>;
   /** the web dashboard under /dashboard/: where its build is, and the evaluation runs it shows */
   dashboard?: DashboardOptions;
 }
@@ -47,10 +56,23 @@ const send = (status: number, message: string) => ({ statusCode: status, error: 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { service } = options;
   const keys = options.keys ?? { read: new Set<string>(), write: new Set<string>() };
+  const limits = resolveLimits(options.limits);
   const app = Fastify({
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     routerOptions: { maxParamLength: 300 },
-    logger: options.log ? { level: 'info', stream: process.stderr } : false,
+    logger:
+      options.log || options.logStream
+        ? {
+            level: 'info',
+            stream: options.logStream ?? process.stderr,
+            // A key a client put in the query string is not written to the log.
+            serializers: { req: (req) => ({ method: req.method, url: redactUrl(req.url), host: req.host, remoteAddress: req.ip }) },
+          }
+        : false,
+    // Idle keep-alive sockets are closed, and a request must arrive whole in time (slow senders).
+    keepAliveTimeout: limits.idleTimeoutSeconds * 1000,
+    connectionTimeout: limits.requestTimeoutSeconds * 1000,
+    requestTimeout: limits.requestTimeoutSeconds * 1000,
     // Prototype-poisoning keys in a JSON body are refused (400), never merged into objects.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
@@ -59,6 +81,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // The API speaks JSON only: any other body is a 415, not a string that fails validation later.
   app.removeContentTypeParser('text/plain');
   const metrics = new ServerMetrics(service);
+  if (limits.maxConnections > 0) app.server.maxConnections = limits.maxConnections;
+  await securityHeaders(app);
+  const limiter = await rateLimiter(app, keys, limits);
 
   await app.register(swagger, {
     openapi: {
@@ -78,10 +103,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   });
 
+  const tooMany = (reply: FastifyReply, seconds: number, what: string) =>
+    reply.code(429).header('retry-after', String(seconds)).send(send(429, `${what}; retry in ${seconds} s`));
   app.addHook('onRequest', async (request, reply) => {
     const need = request.routeOptions.config?.scope ?? 'public';
-    const status = checkAccess(keys, presentedKey(request.headers), need);
-    if (status === 401) return reply.code(401).send(send(401, 'an API key is required: send "Authorization: Bearer KEY" or "X-API-Key: KEY"'));
+    const key = presentedKey(request.headers);
+    const status = checkAccess(keys, key, need);
+    if (status === 401) {
+      const wait = await limiter.refused(request);
+      if (wait !== undefined) return tooMany(reply, wait, 'too many requests with a wrong or missing API key from this address');
+      return reply.code(401).send(send(401, 'an API key is required: send "Authorization: Bearer KEY" or "X-API-Key: KEY"'));
+    }
+    const wait = await limiter.admit(request, checkAccess(keys, key, 'read') === 0 ? key : undefined);
+    if (wait !== undefined) return tooMany(reply, wait, 'rate limit exceeded for this API key (or address)');
     if (status === 403) return reply.code(403).send(send(403, `this key may only read; ${request.method} ${request.routeOptions.url} needs a write key`));
   });
 
@@ -98,9 +132,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (err instanceof HttpError && err.statusCode >= 500) return reply.code(err.statusCode).send(send(err.statusCode, err.message));
     const status = err instanceof HttpError ? err.statusCode : err instanceof UnirecError ? 400 : err.statusCode;
     if (status !== undefined && status >= 400 && status < 500) return reply.code(status).send(send(status, err.message));
-    if (/^SQLITE_(BUSY|LOCKED)/.test(err.code ?? '')) return reply.code(503).send(send(503, 'the store is busy; retry shortly'));
+    const failure = storeFailure(err);
+    if (failure) {
+      if (failure.statusCode !== 503 || !/busy/.test(failure.message)) process.stderr.write(`unirec: error: ${request.method} ${redactUrl(request.url)}: ${err.code}: ${err.message}\n`);
+      return reply.code(failure.statusCode).header('retry-after', '5').send(send(failure.statusCode, failure.message));
+    }
     request.log.error(err);
-    process.stderr.write(`unirec: error: ${request.method} ${request.url}: ${err.stack ?? err.message}\n`);
+    process.stderr.write(`unirec: error: ${request.method} ${redactUrl(request.url)}: ${err.stack ?? err.message}\n`);
     return reply.code(500).send(send(500, 'internal error (logged by the server)'));
   });
 
@@ -110,7 +148,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   eventRoutes(app, service, metrics);
   catalogRoutes(app, service);
-  recommendRoutes(app, service, metrics);
+  recommendRoutes(app, service, metrics, limits);
   historyRoutes(app, service);
   modelRoutes(app, service);
   opsRoutes(app, service, metrics);

@@ -8,18 +8,38 @@ export type Scope = 'public' | 'read' | 'write';
 export interface ApiKeys {
   read: Set<string>;
   write: Set<string>;
+  /** how many of the keys are weak (shorter than STRONG_KEY_LENGTH or of few distinct characters) */
+  weak?: number;
 }
 
+/** Shorter keys are refused: they can be guessed. */
+export const MIN_KEY_LENGTH = 16;
+/** Shorter keys (or ones of fewer than 10 distinct characters) are weak: a warning when listening beyond this machine. */
+export const STRONG_KEY_LENGTH = 32;
+
 const digest = (key: string): string => createHash('sha256').update(key).digest('hex');
+
+/** The digest a key is known by (for rate-limit buckets: never the key itself). */
+export const keyDigest = digest;
+
+function checkKey(key: string, where: string): void {
+  if (key.length < MIN_KEY_LENGTH) {
+    throw new UnirecError(`${where}: an API key must be at least ${MIN_KEY_LENGTH} characters (this one has ${key.length}); make one with: openssl rand -hex 24`);
+  }
+}
+
+const isWeak = (key: string): boolean => key.length < STRONG_KEY_LENGTH || new Set(key).size < 10;
 
 /**
  * Keys from `--api-key KEY` (full access) and UNIREC_API_KEYS: a comma-separated list of `read:KEY`,
  * `write:KEY` or bare `KEY` (full access).
  */
 export function parseApiKeys(flagKeys: readonly string[], envText: string | undefined): ApiKeys {
-  const keys: ApiKeys = { read: new Set(), write: new Set() };
+  const keys: ApiKeys = { read: new Set(), write: new Set(), weak: 0 };
   for (const key of flagKeys) {
     if (key.trim() === '') throw new UnirecError('--api-key must not be empty');
+    checkKey(key.trim(), '--api-key');
+    if (isWeak(key.trim())) keys.weak!++;
     keys.write.add(digest(key.trim()));
   }
   for (const part of (envText ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
@@ -29,9 +49,19 @@ export function parseApiKeys(flagKeys: readonly string[], envText: string | unde
     if ((scope !== 'read' && scope !== 'write') || key === '') {
       throw new UnirecError(`UNIREC_API_KEYS: "${scope}:…" is not read:KEY, write:KEY or KEY`);
     }
+    checkKey(key, `UNIREC_API_KEYS (a ${scope} key)`);
+    if (isWeak(key)) keys.weak!++;
     keys[scope].add(digest(key));
   }
   return keys;
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/;
+
+/** A warning when the server listens beyond this machine with a weak key, else undefined. */
+export function keyWarning(keys: ApiKeys, host: string): string | undefined {
+  if (!hasKeys(keys) || LOOPBACK.test(host) || !keys.weak) return undefined;
+  return `unirec: warning: listening on ${host} (beyond this machine) with ${keys.weak} weak API key(s): use keys of at least ${STRONG_KEY_LENGTH} random characters (openssl rand -hex 24)`;
 }
 
 export function hasKeys(keys: ApiKeys): boolean {

@@ -10,7 +10,7 @@ export interface DayCount {
 export interface EventStats {
   /** days with at least one event, oldest first */
   perDay: DayCount[];
-  /** events stored without a time (some datasets have none) */
+  /** events stored without a time (some datasets have none), or with one outside the years 0-9999 */
   undated: number;
   /** events per kind, most first */
   kinds: { kind: string; events: number }[];
@@ -18,6 +18,9 @@ export interface EventStats {
 }
 
 const DAY = 86400;
+/** 0000-01-01 and 9999-12-31 as days since 1970-01-01 */
+const FIRST_DAY = -719_528;
+const LAST_DAY = 2_932_896;
 
 /**
  * Events per day and per kind, from the store's log. Counting a million rows takes a few hundred
@@ -66,8 +69,11 @@ export class EventStatsCache {
       const day = key.slice(0, tab);
       const kind = key.slice(tab + 1);
       kinds.set(kind, (kinds.get(kind) ?? 0) + n);
-      if (day === '') undated += n;
-      else days.set(Number(day), (days.get(Number(day)) ?? 0) + n);
+      const d = Number(day);
+      // Days are shown as YYYY-MM-DD: a time outside the years 0-9999 has no such date (and beyond
+      // +-8.64e15 ms no Date at all: toISOString would throw), so it counts as undated.
+      if (day === '' || !(d >= FIRST_DAY && d <= LAST_DAY)) undated += n;
+      else days.set(d, (days.get(d) ?? 0) + n);
     }
     return {
       perDay: [...days.entries()]

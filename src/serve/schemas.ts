@@ -1,14 +1,24 @@
 // JSON schemas shared by the routes: Fastify validates every request against them (a failure is a 400
 // naming the field) and @fastify/swagger turns them into the OpenAPI document.
 
-/** An external user or item id: printable, not empty, bounded. */
+/**
+ * An external user or item id: 1-256 characters of well-formed Unicode, at least one of them not
+ * whitespace, no control characters. Ids are compared exactly as sent (no trimming, no Unicode
+ * normalisation). A lone UTF-16 surrogate is refused: SQLite stores text as UTF-8, where every lone
+ * surrogate becomes the same U+FFFD, so two such ids would be two users in memory and one after a
+ * restart. Ajv compiles patterns with the `u` flag, where [\ud800-\udfff] matches lone surrogates only.
+ */
 export const idSchema = {
   type: 'string',
   minLength: 1,
   maxLength: 256,
-  pattern: '^[^\\u0000-\\u001f\\u007f]+$',
-  description: 'external id (1-256 characters, no control characters)',
+  pattern: '^(?=[\\s\\S]*\\S)[^\\u0000-\\u001f\\u007f-\\u009f\\ud800-\\udfff]+$',
+  description: 'external id: 1-256 characters of well-formed Unicode, not all whitespace, no control characters; compared exactly as sent',
 } as const;
+
+/** Unix seconds an event may carry: 1970-01-01 to 3000-01-01. */
+export const MIN_TS = 0;
+export const MAX_TS = 32_503_680_000;
 
 export const errorSchema = {
   type: 'object',
@@ -28,6 +38,9 @@ export const errorResponses = {
   409: errorSchema,
   413: errorSchema,
   415: errorSchema,
+  429: errorSchema,
+  503: errorSchema,
+  507: errorSchema,
 } as const;
 
 /** Flat attributes: strings, numbers, booleans, null, or lists of strings and numbers. */
@@ -54,9 +67,9 @@ export const eventSchema = {
     user: idSchema,
     item: idSchema,
     value: { type: 'number', minimum: -1e9, maximum: 1e9, description: 'rating or weight (default 1)' },
-    ts: { type: ['number', 'string'], maxLength: 64, description: 'Unix seconds or an ISO 8601 date (default: now)' },
+    ts: { type: ['number', 'string'], maxLength: 64, description: 'Unix seconds (1970 to 3000) or an ISO 8601 date such as 2024-05-01T12:00:00Z (default: now)' },
     kind: { type: 'string', minLength: 1, maxLength: 32, pattern: '^[A-Za-z0-9_.:-]+$', description: "e.g. rating, click, purchase (default 'interaction')" },
-    key: { type: 'string', minLength: 1, maxLength: 256, description: 'idempotency key: a repeated key is acknowledged but not stored twice' },
+    key: { type: 'string', minLength: 1, maxLength: 256, pattern: '^[^\\ud800-\\udfff]+$', description: 'idempotency key: a repeated key is acknowledged but not stored twice' },
   },
 } as const;
 

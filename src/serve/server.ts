@@ -2,8 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { openStore } from '../store/open.js';
 import type { SqliteOptions } from '../store/sqlite.js';
 import { buildApp } from './app.js';
-import { type ApiKeys, hasKeys } from './auth.js';
+import { type ApiKeys, hasKeys, keyWarning } from './auth.js';
 import type { JobLimits } from './job-limits.js';
+import type { ServeLimits } from './limits.js';
 import { parseRedisUrl } from './redis-url.js';
 import { RecommenderService } from './service.js';
 
@@ -23,6 +24,10 @@ export interface ServerOptions {
   log?: boolean;
   /** folder of `unirec evaluate --json` results shown on the dashboard's experiment page */
   runsDir?: string;
+  /** open a store copied while in use without its -wal file (see SqliteOptions) */
+  acceptMissingWal?: boolean;
+  /** caps on k, rate limits, connection limits (see ServeLimits) */
+  limits?: Partial<ServeLimits>;
   /** where notices go (default stderr) */
   notice?: (message: string) => void;
 }
@@ -46,12 +51,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const asked = options.host ?? '127.0.0.1';
   const host = open ? '127.0.0.1' : asked;
   const redis = options.redis === undefined ? undefined : parseRedisUrl(options.redis);
-  const store = await openStore(options.db, { sqlite: { synchronous: options.synchronous } });
+  const store = await openStore(options.db, { sqlite: { synchronous: options.synchronous, acceptMissingWal: options.acceptMissingWal } });
   let service: RecommenderService | undefined;
   let app: FastifyInstance | undefined;
   try {
     service = await RecommenderService.open(store, { location: options.db, redis, trainThreads: options.trainThreads, jobLimits: options.jobLimits });
-    app = await buildApp({ service, keys: options.keys, bodyLimit: options.bodyLimit, log: options.log, dashboard: { runsDir: options.runsDir } });
+    app = await buildApp({ service, keys: options.keys, bodyLimit: options.bodyLimit, log: options.log, limits: options.limits, dashboard: { runsDir: options.runsDir } });
     await app.listen({ port: options.port, host });
   } catch (err) {
     await app?.close();
@@ -59,6 +64,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await store.close();
     throw err;
   }
+  const weak = keyWarning(options.keys, host);
+  if (weak) notice(weak);
   if (open) {
     if (!LOOPBACK.has(asked)) notice(`unirec: --host ${asked} ignored: no API keys are configured`);
     notice('unirec: no API keys configured (--api-key or UNIREC_API_KEYS): listening on 127.0.0.1 only, every route open');

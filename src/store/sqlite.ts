@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { IdMap } from '../data/idmap.js';
 import { Interactions } from '../data/interactions.js';
@@ -26,6 +27,13 @@ export interface SqliteOptions {
    * cut. 'normal' survives a crash of the process only, and commits faster.
    */
   synchronous?: 'full' | 'normal';
+  /**
+   * Open a file that was in use when it was copied without its `-wal` file (the copy may lack the
+   * events acknowledged after its last checkpoint). Default false: such a file is refused, with why.
+   */
+  acceptMissingWal?: boolean;
+  /** SQLite's quick integrity check when the file is opened (default true): a damaged file is refused */
+  integrityCheck?: boolean;
 }
 
 export const DEFAULT_DB = './unirec.db';
@@ -45,27 +53,95 @@ interface ModelRow {
 
 export { sha256 };
 
-/** The Store on one SQLite file in WAL mode (readers never wait for the writer). */
+/** A batch of events waiting for the next group commit, and who to answer. */
+interface PendingAppend {
+  events: EventInput[];
+  resolve: (result: AppendResult) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * The Store on one SQLite file in WAL mode (readers never wait for the writer).
+ *
+ * Group commit: `appendEvents` calls that arrive in the same turn of the event loop (concurrent
+ * requests, and all those that queued while a previous commit was syncing) are written in one
+ * transaction with one sync of the log, each batch inside its own savepoint: a bad batch is rolled back
+ * alone and fails alone, and every promise resolves only after the commit that holds its batch.
+ */
 export class SqliteStore implements Store {
   readonly db: Database.Database;
   private readonly stmt: ReturnType<SqliteStore['prepare']>;
+  private readonly appendTx: Database.Transaction<(batch: EventInput[]) => AppendResult>;
+  private pending: PendingAppend[] = [];
+  private flushing = false;
+  /** transactions committed by group commit, and the batches they held (for tests and the bench) */
+  readonly groupCommits = { commits: 0, batches: 0 };
 
   constructor(
     readonly path: string,
     options: SqliteOptions = {},
   ) {
+    const onDisk = path !== '' && path !== ':memory:' && !path.startsWith('file:') && existsSync(path);
+    const walBefore = onDisk && existsSync(`${path}-wal`);
+    const alone = onDisk && onlyConnection(path);
     try {
       this.db = new Database(path);
     } catch (err) {
       throw new UnirecError(`cannot open the store ${path}: ${(err as Error).message}`);
     }
-    this.db.pragma('journal_mode = WAL');
+    try {
+      this.db.pragma('journal_mode = WAL');
+      if (onDisk && options.integrityCheck !== false) this.checkIntegrity();
+    } catch (err) {
+      this.db.close();
+      if (err instanceof UnirecError) throw err;
+      throw damaged(path, (err as Error).message);
+    }
     this.db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     this.db.pragma('foreign_keys = ON');
     // A second process (a training worker, `unirec import`) may hold the write lock for a moment.
     this.db.pragma('busy_timeout = 10000');
-    this.migrate();
+    try {
+      this.migrate();
+      this.openSession(alone, walBefore, options.acceptMissingWal === true);
+    } catch (err) {
+      this.db.close();
+      throw err;
+    }
     this.stmt = this.prepare();
+    this.appendTx = this.db.transaction((batch: EventInput[]) => this.appendInTransaction(batch));
+  }
+
+  /** SQLite's quick_check (every page and index entry readable and well-formed; linear in the file). */
+  private checkIntegrity(): void {
+    const rows = this.db.pragma('quick_check(5)') as { quick_check: string }[];
+    const problems = rows.flatMap((r) => r.quick_check.split('\n')).filter((r) => r !== 'ok' && !r.startsWith('***'));
+    if (problems.length > 0) throw damaged(this.path, problems.join('; '));
+  }
+
+  /**
+   * Counts the connections that have the file open in the file itself (checkpointed at once, so a copy
+   * of the main file carries it). A file that says it is in use, opened by the only connection with no
+   * `-wal` file beside it, was copied without its log (or the log was deleted): what was acknowledged
+   * after the last checkpoint is not in it, and its sequence numbers would be handed out again.
+   */
+  private openSession(alone: boolean, walBefore: boolean, acceptMissingWal: boolean): void {
+    const row = this.db.prepare(`SELECT value FROM meta WHERE key = 'open_sessions'`).get() as { value: string } | undefined;
+    const sessions = Number(row?.value ?? 0);
+    if (alone && !walBefore && sessions > 0 && !acceptMissingWal) {
+      throw new UnirecError(
+        `the store ${this.path} was in use when it was copied, and its write-ahead log ${this.path}-wal is missing: ` +
+          'events acknowledged after its last checkpoint are not in this file, and their sequence numbers would be reused. ' +
+          `If you have the -wal file of that moment, put it beside the store as ${this.path}-wal and start again. ` +
+          'To serve what this file holds anyway, pass --accept-missing-wal. To copy a live store safely, use `unirec backup --db PATH --out FILE`.',
+      );
+    }
+    this.setSessions((alone ? 0 : sessions) + 1);
+    this.db.pragma('wal_checkpoint(PASSIVE)');
+  }
+
+  private setSessions(n: number): void {
+    this.db.prepare(`INSERT INTO meta (key, value) VALUES ('open_sessions', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(String(n));
   }
 
   private migrate(): void {
@@ -118,38 +194,86 @@ export class SqliteStore implements Store {
     return create ? Number(this.stmt.addItem.run(id).lastInsertRowid) : undefined;
   }
 
-  async appendEvents(events: EventInput[]): Promise<AppendResult> {
-    return this.appendEventsSync(events);
+  /** Appends the batch in the next group commit (see the class): resolved once it is on disk. */
+  appendEvents(events: EventInput[]): Promise<AppendResult> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ events, resolve, reject });
+      if (!this.flushing) {
+        this.flushing = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Commits every batch waiting: one transaction, one savepoint per batch, one sync. */
+  private flush(): void {
+    this.flushing = false;
+    const group = this.pending;
+    this.pending = [];
+    if (group.length === 0) return;
+    const results: ({ ok: AppendResult } | { err: unknown })[] = [];
+    try {
+      // IMMEDIATE takes the write lock first (see appendEventsSync).
+      this.db.exec('BEGIN IMMEDIATE');
+      for (const p of group) {
+        // Inside a transaction, better-sqlite3 runs a transaction function as a savepoint: a batch
+        // that throws is rolled back alone.
+        try {
+          results.push({ ok: this.appendTx(p.events) });
+        } catch (err) {
+          results.push({ err });
+        }
+      }
+      this.db.exec('COMMIT');
+    } catch (err) {
+      // The commit itself failed (disk full, I/O error, read-only): nothing of the group is stored.
+      try {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      } catch {
+        // SQLite has rolled back already
+      }
+      for (const p of group) p.reject(err);
+      return;
+    }
+    this.groupCommits.commits++;
+    this.groupCommits.batches += group.length;
+    group.forEach((p, i) => {
+      const r = results[i]!;
+      if ('ok' in r) p.resolve(r.ok);
+      else p.reject(r.err);
+    });
   }
 
   /** The synchronous core of appendEvents: one transaction, all or nothing. */
   appendEventsSync(events: EventInput[]): AppendResult {
-    const now = Date.now() / 1000;
-    const run = this.db.transaction((batch: EventInput[]) => {
-      // Within one transaction the keys cannot change under us, so repeated ids are looked up once.
-      const users = new Map<string, number>();
-      const items = new Map<string, number>();
-      const stored: StoredEvent[] = [];
-      let duplicates = 0;
-      batch.forEach(checkEvent);
-      for (const e of batch) {
-        let uid = users.get(e.user);
-        if (uid === undefined) users.set(e.user, (uid = this.userKey(e.user, true)!));
-        let iid = items.get(e.item);
-        if (iid === undefined) items.set(e.item, (iid = this.itemKey(e.item, true)!));
-        const value = e.value ?? 1;
-        const ts = e.ts ?? now;
-        const kind = e.kind ?? DEFAULT_KIND;
-        const row = this.stmt.addEvent.get(uid, iid, value, Number.isNaN(ts) ? null : ts, kind, e.key ?? null);
-        if (row === undefined) duplicates++;
-        else stored.push({ seq: row.seq, user: e.user, item: e.item, value, ts, kind, ...(e.key === undefined ? {} : { key: e.key }) });
-      }
-      if (stored.length > 0) this.stmt.logChange.run('events', null, stored[0]!.seq, stored[stored.length - 1]!.seq);
-      return { stored, duplicates };
-    });
     // IMMEDIATE takes the write lock first: a deferred transaction that read before another
     // connection wrote could not upgrade and would fail at once (SQLITE_BUSY) instead of waiting.
-    return run.immediate(events);
+    return this.appendTx.immediate(events);
+  }
+
+  /** One batch inside the current transaction (or savepoint): its events and its change-log row. */
+  private appendInTransaction(batch: EventInput[]): AppendResult {
+    const now = Date.now() / 1000;
+    // Within one transaction the keys cannot change under us, so repeated ids are looked up once.
+    const users = new Map<string, number>();
+    const items = new Map<string, number>();
+    const stored: StoredEvent[] = [];
+    let duplicates = 0;
+    batch.forEach(checkEvent);
+    for (const e of batch) {
+      let uid = users.get(e.user);
+      if (uid === undefined) users.set(e.user, (uid = this.userKey(e.user, true)!));
+      let iid = items.get(e.item);
+      if (iid === undefined) items.set(e.item, (iid = this.itemKey(e.item, true)!));
+      const value = e.value ?? 1;
+      const ts = e.ts ?? now;
+      const kind = e.kind ?? DEFAULT_KIND;
+      const row = this.stmt.addEvent.get(uid, iid, value, Number.isNaN(ts) ? null : ts, kind, e.key ?? null);
+      if (row === undefined) duplicates++;
+      else stored.push({ seq: row.seq, user: e.user, item: e.item, value, ts, kind, ...(e.key === undefined ? {} : { key: e.key }) });
+    }
+    if (stored.length > 0) this.stmt.logChange.run('events', null, stored[0]!.seq, stored[stored.length - 1]!.seq);
+    return { stored, duplicates };
   }
 
   async userHistory(user: string, limit: number): Promise<StoredEvent[] | undefined> {
@@ -426,8 +550,59 @@ export class SqliteStore implements Store {
     return row === undefined ? undefined : toRecord(row);
   }
 
+  /**
+   * A consistent copy of the live store in `out` with SQLite's online backup API: writers go on while
+   * it runs, and the copy holds every event committed when it ends (unlike a copy of the file without
+   * its -wal). The copy is marked as not in use, so it opens without --accept-missing-wal.
+   */
+  async backup(out: string): Promise<void> {
+    if (this.pending.length > 0) this.flush();
+    await this.db.backup(out);
+    const copy = new Database(out);
+    try {
+      copy.prepare(`UPDATE meta SET value = '0' WHERE key = 'open_sessions'`).run();
+    } finally {
+      copy.close();
+    }
+  }
+
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    if (this.pending.length > 0) this.flush();
+    try {
+      const row = this.db.prepare(`SELECT value FROM meta WHERE key = 'open_sessions'`).get() as { value: string } | undefined;
+      this.setSessions(Math.max(0, Number(row?.value ?? 1) - 1));
+    } catch {
+      // a read-only or full disk: the count stays up, and the next open without a -wal file says so
+    }
+    this.db.close();
+  }
+}
+
+/** The way out of a damaged store file, as an error. */
+function damaged(path: string, why: string): UnirecError {
+  return new UnirecError(
+    `the store ${path} is damaged (SQLite: ${why}); unirec will not serve it or write into it. ` +
+      `Restore your latest backup (made with \`unirec backup\`), or save what is readable: sqlite3 ${path} .recover | sqlite3 recovered.db, then serve recovered.db.`,
+  );
+}
+
+/**
+ * True when no other connection (in this process or another) has the file open: an exclusive lock in
+ * exclusive locking mode is refused at once while any other connection holds the file.
+ */
+function onlyConnection(path: string): boolean {
+  let probe: Database.Database | undefined;
+  try {
+    probe = new Database(path, { timeout: 0 });
+    probe.pragma('locking_mode = EXCLUSIVE');
+    probe.exec('BEGIN EXCLUSIVE');
+    probe.exec('COMMIT');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    probe?.close();
   }
 }
 

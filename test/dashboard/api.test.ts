@@ -221,14 +221,14 @@ test('no build: /dashboard/ explains how to build it (503); the API keeps workin
 });
 
 test('API keys: the app files are public, its data needs a read key', async () => {
-  const secured = await buildApp({ service, keys: parseApiKeys([], 'read:r-key,write:w-key'), dashboard: { webRoot, runsDir } });
+  const secured = await buildApp({ service, keys: parseApiKeys([], 'read:r-key-0123456789abcdef,write:w-key-0123456789abcdef'), dashboard: { webRoot, runsDir } });
   try {
     const call = (url: string, key?: string) => secured.inject({ method: 'GET', url, headers: key ? { 'x-api-key': key } : {} });
     assert.equal((await call('/dashboard/')).statusCode, 200);
     assert.equal((await call('/dashboard/assets/index-abc.js')).statusCode, 200);
     for (const url of ['/dashboard/api/overview', '/dashboard/api/users', '/dashboard/api/items/sku-0001', '/dashboard/api/users/user-0001', '/dashboard/api/runs']) {
       assert.equal((await call(url)).statusCode, 401, url);
-      assert.equal((await call(url, 'r-key')).statusCode, 200, url);
+      assert.equal((await call(url, 'r-key-0123456789abcdef')).statusCode, 200, url);
     }
   } finally {
     await secured.close();

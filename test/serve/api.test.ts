@@ -238,7 +238,7 @@ test('GET /metrics is Prometheus text; GET /openapi.json documents every route',
 });
 
 test('API keys: read and write scopes, Bearer or X-API-Key; /health stays open', async () => {
-  const keys = parseApiKeys(['admin-key'], 'read:reader-key,write:writer-key');
+  const keys = parseApiKeys(['admin-key-0123456789'], 'read:reader-key-0123456789,write:writer-key-0123456789');
   const store = await shopStore(':memory:');
   const secured = await openApp(store, { keys });
   try {
@@ -250,14 +250,14 @@ test('API keys: read and write scopes, Bearer or X-API-Key; /health stays open',
     assert.equal(anonymous.statusCode, 401);
     assert.match(json(anonymous).message, /API key is required/);
     assert.equal((await call('GET', '/recommend/user-0001', { 'x-api-key': 'wrong' })).statusCode, 401);
-    assert.equal((await call('GET', '/recommend/user-0001', { 'x-api-key': 'reader-key' })).statusCode, 200);
-    assert.equal((await call('GET', '/metrics', { authorization: 'Bearer reader-key' })).statusCode, 200);
-    const readOnly = await call('POST', '/events', { authorization: 'Bearer reader-key' }, event);
+    assert.equal((await call('GET', '/recommend/user-0001', { 'x-api-key': 'reader-key-0123456789' })).statusCode, 200);
+    assert.equal((await call('GET', '/metrics', { authorization: 'Bearer reader-key-0123456789' })).statusCode, 200);
+    const readOnly = await call('POST', '/events', { authorization: 'Bearer reader-key-0123456789' }, event);
     assert.equal(readOnly.statusCode, 403);
     assert.match(json(readOnly).message, /needs a write key/);
-    assert.equal((await call('POST', '/events', { authorization: 'Bearer writer-key' }, event)).statusCode, 200);
-    assert.equal((await call('POST', '/events', { 'x-api-key': 'admin-key' }, event)).statusCode, 200);
-    assert.equal((await call('GET', '/users/k-user/history', { 'x-api-key': 'writer-key' })).statusCode, 200, 'write implies read');
+    assert.equal((await call('POST', '/events', { authorization: 'Bearer writer-key-0123456789' }, event)).statusCode, 200);
+    assert.equal((await call('POST', '/events', { 'x-api-key': 'admin-key-0123456789' }, event)).statusCode, 200);
+    assert.equal((await call('GET', '/users/k-user/history', { 'x-api-key': 'writer-key-0123456789' })).statusCode, 200, 'write implies read');
     assert.throws(() => parseApiKeys([], 'admin:x'), /UNIREC_API_KEYS/);
   } finally {
     await secured.close();

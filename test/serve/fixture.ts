@@ -6,6 +6,7 @@ import { cleanDataset } from '../../src/data/clean.js';
 import { syntheticShop, type ShopOptions } from '../../src/data/synthetic.js';
 import { buildApp } from '../../src/serve/app.js';
 import type { ApiKeys } from '../../src/serve/auth.js';
+import type { ServeLimits } from '../../src/serve/limits.js';
 import { RecommenderService } from '../../src/serve/service.js';
 import { trainFromStore } from '../../src/serve/training.js';
 import { importDataset } from '../../src/store/import.js';
@@ -37,9 +38,10 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function openApp(store: SqliteStore, options: { keys?: ApiKeys; bodyLimit?: number } = {}): Promise<TestApp> {
+/** An app on the store; the per-key rate limit is off unless `limits` says otherwise (inject is faster than any client). */
+export async function openApp(store: SqliteStore, options: { keys?: ApiKeys; bodyLimit?: number; limits?: Partial<ServeLimits> } = {}): Promise<TestApp> {
   const service = await RecommenderService.open(store, { warn: () => {} });
-  const app = await buildApp({ service, keys: options.keys, bodyLimit: options.bodyLimit });
+  const app = await buildApp({ service, keys: options.keys, bodyLimit: options.bodyLimit, limits: { rateLimit: 0, ...options.limits } });
   await app.ready();
   return {
     app,

@@ -94,7 +94,17 @@ test('wrong types and shapes in POST /events are a 400 naming the field, and not
     [[{ ...ok, value: true }], /value must be number/],
     [[{ ...ok, value: 1e300 }], /value must be <= 1000000000/],
     [[{ ...ok, ts: {} }], /ts must be number,string/],
-    [[ok, ok, ok, { ...ok, ts: 'not a date' }], /events\/3\/ts must be Unix seconds or an ISO 8601 date/],
+    [[ok, ok, ok, { ...ok, ts: 'not a date' }], /events\/3\/ts must be Unix seconds \(a number\) or an ISO 8601 date/],
+    // Issue 20 #8: Date.parse reads "1" as the year 2001; a number in a string is refused, not guessed at.
+    [[{ ...ok, ts: '1' }], /events\/0\/ts must be Unix seconds .*send Unix seconds as a JSON number/],
+    [[{ ...ok, ts: '1700000000' }], /as a JSON number/],
+    [[{ ...ok, ts: 'May 1, 2024' }], /ISO 8601/],
+    // Issue 20 #4: timestamps are bounded to 1970..3000.
+    [[{ ...ok, ts: 1e15 }], /events\/0\/ts must be between 0 \(1970-01-01\) and 32503680000 \(3000-01-01\)/],
+    [[{ ...ok, ts: 1.7e12 }], /looks like milliseconds/],
+    [[{ ...ok, ts: -1 }], /must be between/],
+    [[{ ...ok, ts: '+275760-09-13T00:00:00Z' }], /ISO 8601/],
+    [[{ ...ok, ts: '3001-01-01T00:00:00Z' }], /must be between/],
     [[{ ...ok, kind: 5 }], /kind must be string/],
     [[{ ...ok, kind: '' }], /kind must NOT have fewer than 1 characters/],
     [[{ ...ok, kind: 'drop table' }], /kind must match pattern/],
@@ -104,6 +114,14 @@ test('wrong types and shapes in POST /events are a 400 naming the field, and not
     [[{ ...ok, user: '' }], /user must NOT have fewer than 1 characters/],
     [[{ ...ok, user: 'x'.repeat(257) }], /user must NOT have more than 256 characters/],
     [[{ ...ok, item: 'tab\there' }], /item must match pattern/],
+    // Issue 20 #3 and #8: lone surrogates (one user in memory, merged after a restart) and blank ids.
+    [[{ ...ok, user: 'sur\ud800' }], /events\/0\/user must match pattern/],
+    [[{ ...ok, user: '\udc00' }], /user must match pattern/],
+    [[{ ...ok, item: 'x\udbffy' }], /item must match pattern/],
+    [[{ ...ok, key: 'k\ud800' }], /key must match pattern/],
+    [[{ ...ok, user: '   ' }], /user must match pattern/],
+    [[{ ...ok, user: '\u00a0\u2003' }], /user must match pattern/],
+    [[{ ...ok, user: 'c1\u0085' }], /user must match pattern/],
     [{ events: {} }, /events must be array/],
     [{ events: [] }, /events must NOT have fewer than 1 items/],
     [{ events: 'x' }, /events must be array/],
@@ -161,6 +179,18 @@ test('bad query strings and paths are a 4xx', async () => {
     '/recommend/user-0001?k=',
     '/recommend/user-0001?k=1&k=2',
     '/recommend/user-0001?k=99999999999999999999',
+    // Issue 20 #8: numbers in query strings are plain decimals (Ajv alone reads 0x10 as 16).
+    '/recommend/user-0001?k=0x10',
+    '/recommend/user-0001?k=1e1',
+    '/recommend/user-0001?k=0b11',
+    '/recommend/user-0001?k=%205',
+    '/recommend/user-0001?k=Infinity',
+    '/similar/sku-0001?k=0x10',
+    '/users/user-0001/history?limit=0x10',
+    // Issue 20 #1: k is capped, and lower with explain.
+    '/recommend/user-0001?k=201',
+    '/recommend/user-0001?k=21&explain=true',
+    '/similar/sku-0001?k=201',
     '/recommend/user-0001?filter=nocolon',
     '/recommend/user-0001?filter=a:b,,c:d',
     `/recommend/user-0001?filter=a:${'x'.repeat(2000)}`,
@@ -264,9 +294,12 @@ function randomValue(rng: Rng, depth = 0): unknown {
     case 1:
       return rng.next() < 0.5;
     case 2:
-      return [0, -1, 1.5, 1e308, -1e308, 2 ** 53, 1e-320][rng.int(7)];
+      return [0, -1, 1.5, 1e308, -1e308, 2 ** 53, 1e-320, 1e15, -1e15, 32503680000, 1.7e12][rng.int(11)];
     case 3:
-      return ['', 'x', 'sku-0001', 'user-0001', "'; DROP TABLE users; --", '<b>', '\u0001', 'x'.repeat(300), '2024-01-01T00:00:00Z', 'now'][rng.int(10)];
+      return [
+        '', 'x', 'sku-0001', 'user-0001', "'; DROP TABLE users; --", '<b>', '\u0001', 'x'.repeat(300), '2024-01-01T00:00:00Z', 'now',
+        'sur\ud800', '\udfff', '   ', '\u3000', '1', '0x10', '9999-12-31T23:59:59Z', '-000001-01-01T00:00:00Z', '2024-02-30',
+      ][rng.int(19)];
     case 4:
       return rng.int(1000);
     case 5:
@@ -318,4 +351,27 @@ test('seeded random bodies on every route: never a 5xx, rejected batches store n
   assert.ok(stored > 0, 'some random events were valid');
   const health = await call({ method: 'GET', url: '/health' });
   assert.equal(health.statusCode, 200, 'the server still answers');
+});
+
+test('seeded random query strings on every read route, then the dashboard: never a 5xx', async () => {
+  const rng = new Rng(20261204);
+  const values = ['', '0', '1', '5', '-1', '0x10', '1e2', '1.5', '201', '1000', '99999999999999999999', 'abc', '%00', '%20', 'true', 'yes', 'off', 'a:b', 'category:tents,a:'];
+  const routes = ['/recommend/user-0001', '/recommend/fz-user', '/recommend/brand-new-user', '/similar/sku-0001', '/users/user-0001/history', '/dashboard/api/users', '/dashboard/api/items', '/dashboard/api/users/user-0001', '/dashboard/api/items/sku-0001'];
+  const params = ['k', 'explain', 'filter', 'limit', 'q', 'api_key'];
+  for (let n = 0; n < 300; n++) {
+    const query = Array.from({ length: 1 + rng.int(3) }, () => `${params[rng.int(params.length)]}=${values[rng.int(values.length)]}`).join('&');
+    const url = `${routes[rng.int(routes.length)]}?${query}`;
+    const res = await call({ method: 'GET', url });
+    assert.ok(res.statusCode < 500, `GET ${url}: ${res.statusCode} ${res.body.slice(0, 200)}`);
+    if (res.statusCode >= 400) assertRejected(res, `GET ${url}`);
+  }
+  // Issue 20 #4: whatever times the store holds (here written past the HTTP checks), the overview answers.
+  await t.store.appendEvents([
+    { user: 'odd-ts', item: 'sku-0001', ts: 1e15 },
+    { user: 'odd-ts', item: 'sku-0002', ts: -1e15 },
+    { user: 'odd-ts', item: 'sku-0003', ts: 1e300 },
+  ]);
+  const overview = await call({ method: 'GET', url: '/dashboard/api/overview' });
+  assert.equal(overview.statusCode, 200, overview.body.slice(0, 300));
+  assert.ok(json(overview).eventStats.undated >= 3, 'times no calendar can show count as undated');
 });

@@ -75,7 +75,7 @@ export function storeContract(name: string, h: StoreHarness): void {
     const bad = [{ user: 'v', item: 'b' }, { user: 'w', item: 'c', value: Infinity }] as EventInput[];
     await assert.rejects(store.appendEvents(bad), /event 1: value must be a finite number/);
     const wrongType = [{ user: 'v', item: 'b' }, { user: 'w', item: 7 }] as unknown as EventInput[];
-    await assert.rejects(store.appendEvents(wrongType), /event 1: item must be a non-empty string/);
+    await assert.rejects(store.appendEvents(wrongType), /event 1: item must be a string of well-formed Unicode/);
     assert.deepEqual(await store.counts(), before, 'no event, user or item of the failed batch remains');
     assert.equal(await store.userHistory('v', 10), undefined);
   });

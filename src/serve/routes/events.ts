@@ -2,17 +2,36 @@ import type { FastifyInstance } from 'fastify';
 import type { EventInput } from '../../store/store.js';
 import { HttpError } from '../errors.js';
 import type { ServerMetrics } from '../metrics.js';
-import { errorResponses, eventSchema, MAX_BATCH } from '../schemas.js';
+import { errorResponses, eventSchema, MAX_BATCH, MAX_TS, MIN_TS } from '../schemas.js';
 import type { RecommenderService } from '../service.js';
 
 type WireEvent = Omit<EventInput, 'ts'> & { ts?: number | string };
 
-/** Seconds since the epoch from a number or an ISO 8601 date; a 400 naming the event otherwise. */
-function seconds(ts: number | string | undefined, index: number): number | undefined {
-  if (ts === undefined || typeof ts === 'number') return ts;
-  const ms = Date.parse(ts);
-  if (Number.isNaN(ms)) throw new HttpError(400, `body/events/${index}/ts must be Unix seconds or an ISO 8601 date, got ${JSON.stringify(ts)}`);
-  return ms / 1000;
+/** An ISO 8601 date, with a time and a zone or not: 2024-05-01, 2024-05-01T12:00, 2024-05-01T12:00:00.5+02:00. */
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/**
+ * Seconds since the epoch from a number or an ISO 8601 date, within MIN_TS..MAX_TS; a 400 naming the
+ * event otherwise. Other strings are refused, not guessed at: Date.parse reads "1" as the year 2001.
+ */
+export function eventSeconds(ts: number | string | undefined, index: number): number | undefined {
+  if (ts === undefined) return undefined;
+  const field = `body/events/${index}/ts`;
+  let s: number;
+  if (typeof ts === 'number') s = ts;
+  else {
+    const ms = ISO_DATE.test(ts) ? Date.parse(ts) : NaN;
+    if (Number.isNaN(ms)) {
+      const hint = /^\s*-?\d+(\.\d*)?\s*$/.test(ts) ? ' (send Unix seconds as a JSON number, not a string)' : '';
+      throw new HttpError(400, `${field} must be Unix seconds (a number) or an ISO 8601 date such as 2024-05-01T12:00:00Z, got ${JSON.stringify(ts)}${hint}`);
+    }
+    s = ms / 1000;
+  }
+  if (!(s >= MIN_TS && s < MAX_TS)) {
+    const hint = s >= MAX_TS * 10 && s / 1000 < MAX_TS ? ': it looks like milliseconds; divide by 1000' : '';
+    throw new HttpError(400, `${field} must be between ${MIN_TS} (1970-01-01) and ${MAX_TS} (3000-01-01) in Unix seconds, got ${ts}${hint}`);
+  }
+  return s;
 }
 
 export function eventRoutes(app: FastifyInstance, service: RecommenderService, metrics: ServerMetrics): void {
@@ -56,7 +75,7 @@ export function eventRoutes(app: FastifyInstance, service: RecommenderService, m
     },
     async (request) => {
       const events: EventInput[] = request.body.events.map((e, index) => {
-        const ts = seconds(e.ts, index);
+        const ts = eventSeconds(e.ts, index);
         return ts === undefined ? { ...e, ts: undefined } : { ...e, ts };
       });
       const result = await service.postEvents(events);

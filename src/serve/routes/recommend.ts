@@ -1,18 +1,25 @@
 import type { FastifyInstance } from 'fastify';
+import { HttpError } from '../errors.js';
+import { DEFAULT_LIMITS, type ServeLimits } from '../limits.js';
 import type { ServerMetrics } from '../metrics.js';
 import { errorResponses, idSchema, itemEntrySchema } from '../schemas.js';
 import type { RecommenderService } from '../service.js';
 
 const FLAGS: Record<string, string> = { '': 'true', '1': 'true', yes: 'true', on: 'true', '0': 'false', no: 'false', off: 'false' };
 
-const kSchema = { type: 'integer', minimum: 1, maximum: 1000, default: 10, description: 'how many items (1-1000)' } as const;
+/** `?explain` is on unless it says otherwise (for the heavy rate limit, before validation). */
+const explained = (query: unknown): boolean => {
+  const v = (query as Record<string, unknown> | undefined)?.explain;
+  return typeof v === 'string' && FLAGS[v.toLowerCase()] !== 'false';
+};
 
 /** GET /recommend/:user and GET /similar/:item. */
-export function recommendRoutes(app: FastifyInstance, service: RecommenderService, metrics: ServerMetrics): void {
+export function recommendRoutes(app: FastifyInstance, service: RecommenderService, metrics: ServerMetrics, limits: ServeLimits = DEFAULT_LIMITS): void {
+  const kSchema = { type: 'integer', minimum: 1, maximum: limits.maxK, default: 10, description: `how many items (1-${limits.maxK})` } as const;
   app.get<{ Params: { user: string }; Querystring: { k: number; filter?: string; explain: boolean } }>(
     '/recommend/:user',
     {
-      config: { scope: 'read' },
+      config: { scope: 'read', heavy: (request) => explained(request.query) },
       schema: {
         summary: 'The top-k items for a user (seen and deleted items excluded)',
         description:
@@ -29,7 +36,7 @@ export function recommendRoutes(app: FastifyInstance, service: RecommenderServic
               pattern: '^[^:,]+:[^,]*(,[^:,]+:[^,]*)*$',
               description: 'attr:value[,attr:value]: only items whose attribute equals (or whose list contains) every value',
             },
-            explain: { type: 'boolean', default: false, description: 'say why each item is there' },
+            explain: { type: 'boolean', default: false, description: `say why each item is there (k up to ${limits.maxExplainK}; counts against the heavy rate limit)` },
           },
         },
         response: {
@@ -53,6 +60,7 @@ export function recommendRoutes(app: FastifyInstance, service: RecommenderServic
     },
     async (request) => {
       const { k, filter, explain } = request.query;
+      if (explain && k > limits.maxExplainK) throw new HttpError(400, `querystring/k must be at most ${limits.maxExplainK} with explain=true (each reason costs a walk over the history), got ${k}`);
       const result = service.recommend(request.params.user, { k, filter, explain });
       metrics.recommendations.inc({ fallback: String(result.fallback) });
       return result;

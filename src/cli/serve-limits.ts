@@ -1,0 +1,60 @@
+import { type Command, InvalidArgumentError } from 'commander';
+import { DEFAULT_LIMITS, type ServeLimits } from '../serve/limits.js';
+
+/** A whole number >= 0 (0 turns a limit off), or which flag is wrong. */
+function count(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`${flag} must be a whole number >= 0, got "${value}"`);
+    return n;
+  };
+}
+
+function positive(flag: string) {
+  const parse = count(flag);
+  return (value: string): number => {
+    const n = parse(value);
+    if (n === 0) throw new InvalidArgumentError(`${flag} must be at least 1, got "${value}"`);
+    return n;
+  };
+}
+
+export interface LimitFlags {
+  maxK: number;
+  maxExplainK: number;
+  rateLimit: number;
+  heavyRateLimit: number;
+  authFailLimit: number;
+  maxConnections: number;
+  idleTimeout: number;
+  requestTimeout: number;
+  acceptMissingWal?: boolean;
+}
+
+/** The flags of `unirec serve` that bound what one client may ask (see ServeLimits). */
+export function addLimitOptions(cmd: Command): Command {
+  const d = DEFAULT_LIMITS;
+  return cmd
+    .option('--max-k <n>', 'largest k for /recommend and /similar', positive('--max-k'), d.maxK)
+    .option('--max-explain-k <n>', 'largest k for /recommend with explain=true', positive('--max-explain-k'), d.maxExplainK)
+    .option('--rate-limit <n>', 'requests per second per API key (per address without keys); 0: no limit', count('--rate-limit'), d.rateLimit)
+    .option('--heavy-rate-limit <n>', 'explained recommendations per second per API key; 0: no limit', count('--heavy-rate-limit'), d.heavyRateLimit)
+    .option('--auth-fail-limit <n>', 'requests with a wrong or missing key per minute per address, then 429; 0: no limit', count('--auth-fail-limit'), d.authFailLimit)
+    .option('--max-connections <n>', 'open connections at once; 0: no limit', count('--max-connections'), d.maxConnections)
+    .option('--idle-timeout <s>', 'seconds an idle keep-alive connection is kept', positive('--idle-timeout'), d.idleTimeoutSeconds)
+    .option('--request-timeout <s>', 'seconds a request may take to arrive whole', positive('--request-timeout'), d.requestTimeoutSeconds)
+    .option('--accept-missing-wal', 'serve a store copied while in use without its -wal file (it may lack acknowledged events)');
+}
+
+export function limitsFrom(flags: LimitFlags): ServeLimits {
+  return {
+    maxK: flags.maxK,
+    maxExplainK: flags.maxExplainK,
+    rateLimit: flags.rateLimit,
+    heavyRateLimit: flags.heavyRateLimit,
+    authFailLimit: flags.authFailLimit,
+    maxConnections: flags.maxConnections,
+    idleTimeoutSeconds: flags.idleTimeout,
+    requestTimeoutSeconds: flags.requestTimeout,
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * What one client may ask of the server, so that no client can stall the others: the size of a
+ * recommendation list (smaller when it is explained, as each reason costs a walk over the user's
+ * history), requests per second per API key (fewer for the heavy ones), wrong-key attempts per
+ * minute per address, and the sockets the server keeps open.
+ */
+export interface ServeLimits {
+  /** largest k for /recommend and /similar */
+  maxK: number;
+  /** largest k for /recommend with explain=true */
+  maxExplainK: number;
+  /** requests per second per API key (per client address when the server has no keys); 0: no limit */
+  rateLimit: number;
+  /** heavy requests (/recommend with explain) per second per API key; 0: no limit */
+  heavyRateLimit: number;
+  /** requests with a wrong or missing key per minute per client address; 0: no limit */
+  authFailLimit: number;
+  /** open connections at once; more are refused at accept (0: no limit) */
+  maxConnections: number;
+  /** seconds an idle keep-alive socket is kept */
+  idleTimeoutSeconds: number;
+  /** seconds a request may take to arrive whole (headers and body); a slow sender is cut off */
+  requestTimeoutSeconds: number;
+}
+
+export const DEFAULT_LIMITS: ServeLimits = {
+  maxK: 200,
+  maxExplainK: 20,
+  rateLimit: 2000,
+  heavyRateLimit: 20,
+  authFailLimit: 60,
+  maxConnections: 1024,
+  idleTimeoutSeconds: 5,
+  requestTimeoutSeconds: 30,
+};
+
+export function resolveLimits(given: Partial<ServeLimits> = {}): ServeLimits {
+  const limits = { ...DEFAULT_LIMITS };
+  for (const [name, value] of Object.entries(given) as [keyof ServeLimits, number | undefined][]) if (value !== undefined) limits[name] = value;
+  if (limits.maxExplainK > limits.maxK) limits.maxExplainK = limits.maxK;
+  return limits;
+}

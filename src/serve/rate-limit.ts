@@ -1,0 +1,58 @@
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { type ApiKeys, keyDigest } from './auth.js';
+import type { ServeLimits } from './limits.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** a request that costs much more than a lookup: it counts against the heavy rate limit */
+    heavy?: boolean | ((request: FastifyRequest) => boolean);
+  }
+}
+
+/** What the auth hook asks before answering: undefined to go on, or the seconds to wait (a 429). */
+export interface RateLimiter {
+  /** a request carrying a valid key (or any request when the server has no keys) */
+  admit(request: FastifyRequest, key: string | undefined): Promise<number | undefined>;
+  /** a request refused for its key: counted per client address, so guessing keys is slow */
+  refused(request: FastifyRequest): Promise<number | undefined>;
+}
+
+const isHeavy = (request: FastifyRequest): boolean => {
+  const heavy = request.routeOptions.config?.heavy;
+  return typeof heavy === 'function' ? heavy(request) : heavy === true;
+};
+
+/**
+ * Per-key rate limits on @fastify/rate-limit's in-memory store: a one-second window per API key (the
+ * client address stands in for a key on an open server and on public routes), a separate one for
+ * heavy requests, and a one-minute window per address for requests refused for their key. The limits
+ * are checked by the auth hook, which knows whether the key is valid before anything else runs.
+ */
+export async function rateLimiter(app: FastifyInstance, keys: ApiKeys, limits: ServeLimits): Promise<RateLimiter> {
+  await app.register(rateLimit, { global: false });
+  const perKey = app.createRateLimit({
+    timeWindow: 1000,
+    keyGenerator: (request: FastifyRequest) => (request as RequestWithBucket).bucket!,
+    max: (_request: FastifyRequest, bucket: string) => (bucket.startsWith('heavy:') ? limits.heavyRateLimit : limits.rateLimit),
+  });
+  const perAddress = app.createRateLimit({ timeWindow: 60_000, max: limits.authFailLimit, keyGenerator: (request: FastifyRequest) => request.ip });
+  const wait = (r: { isAllowed: true } | { isAllowed: false; isExceeded: boolean; ttlInSeconds: number }) =>
+    !r.isAllowed && r.isExceeded ? Math.max(1, r.ttlInSeconds) : undefined;
+  const keyed = keys.read.size + keys.write.size > 0;
+  return {
+    async admit(request, key) {
+      const heavy = isHeavy(request);
+      if ((heavy ? limits.heavyRateLimit : limits.rateLimit) === 0) return undefined;
+      const who = keyed && key !== undefined && key !== '' ? `key:${keyDigest(key)}` : `ip:${request.ip}`;
+      (request as RequestWithBucket).bucket = `${heavy ? 'heavy' : 'any'}:${who}`;
+      return wait(await perKey(request));
+    },
+    async refused(request) {
+      if (limits.authFailLimit === 0) return undefined;
+      return wait(await perAddress(request));
+    },
+  };
+}
+
+type RequestWithBucket = FastifyRequest & { bucket?: string };
