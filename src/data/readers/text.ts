@@ -1,19 +1,86 @@
 import { readFile, stat } from 'node:fs/promises';
 import { UnirecError } from '../../errors.js';
 
-/** Text encodings of the sources: MovieLens 100K/1M are Latin-1, everything else UTF-8. */
-export type Encoding = 'utf8' | 'latin1';
+/**
+ * Text encodings of the sources: MovieLens 100K/1M are Latin-1, everything else UTF-8 unless a config
+ * says otherwise. 'latin1' is ISO-8859-1 (every byte is the code point of the same number);
+ * 'windows-1252' is its Windows superset (0x80-0x9f are curly quotes, dashes, the euro sign...).
+ */
+export const ENCODINGS = ['utf8', 'latin1', 'windows-1252'] as const;
+export type Encoding = (typeof ENCODINGS)[number];
+
+/** How the user sets a file's encoding, for the error on bytes that are not UTF-8. */
+const DEFAULT_HINT = 'set "encoding": "latin1" (or "windows-1252") for this file in the config, or encoding=latin1 in --columns';
 
 /**
  * The whole text of a file, decoded, without a byte-order mark. A missing file is a UnirecError naming
  * it (`what` says which input it was, e.g. "interactions file"). A Latin-1 file that starts with a UTF-8
- * BOM was re-saved as UTF-8 by some editor, so it is decoded as UTF-8.
+ * BOM was re-saved as UTF-8 by some editor, so it is decoded as UTF-8. UTF-8 is decoded strictly: bytes
+ * that are not UTF-8 are an error naming the file, line and byte offset (never silent U+FFFD).
  */
-export async function readText(path: string, encoding: Encoding = 'utf8', what = 'file'): Promise<string> {
-  const bytes = await readBytes(path, what);
+export async function readText(path: string, encoding: Encoding = 'utf8', what = 'file', hint = DEFAULT_HINT): Promise<string> {
+  return decodeText(await readBytes(path, what), path, encoding, hint);
+}
+
+/** decodeText's work on bytes already read (see readText). */
+export function decodeText(bytes: Uint8Array, path: string, encoding: Encoding = 'utf8', hint = DEFAULT_HINT): string {
   const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
-  if (bom) return bytes.subarray(3).toString('utf8');
-  return bytes.toString(encoding);
+  if (bom || encoding === 'utf8') return decodeUtf8(bom ? bytes.subarray(3) : bytes, bom ? 3 : 0, path, hint);
+  if (encoding === 'latin1') return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  return new TextDecoder('windows-1252').decode(bytes);
+}
+
+function decodeUtf8(bytes: Uint8Array, base: number, path: string, hint: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    const at = firstInvalidUtf8(bytes);
+    let line = 1;
+    let lineStart = 0;
+    for (let k = 0; k < at; k++) {
+      if (bytes[k] === 10) {
+        line++;
+        lineStart = k + 1;
+      }
+    }
+    const shown = Array.from(bytes.subarray(at, Math.min(at + 4, bytes.length)), (b) => `0x${b.toString(16).padStart(2, '0')}`).join(' ');
+    const before = new TextDecoder('utf-8').decode(bytes.subarray(Math.max(lineStart, at - 30), at));
+    throw new UnirecError(
+      `${path}:${line}: not valid UTF-8 at byte offset ${at + base} (bytes ${shown}, after ${JSON.stringify(before)}); ${hint}`,
+    );
+  }
+}
+
+/** Offset of the first byte that does not start a well-formed UTF-8 sequence (bytes.length when all are). */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  const n = bytes.length;
+  let i = 0;
+  while (i < n) {
+    const b = bytes[i]!;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    let len: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) len = 2;
+    else if (b >= 0xe0 && b <= 0xef) {
+      len = 3;
+      if (b === 0xe0) lo = 0xa0; // no overlong forms
+      if (b === 0xed) hi = 0x9f; // no surrogates
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      len = 4;
+      if (b === 0xf0) lo = 0x90;
+      if (b === 0xf4) hi = 0x8f; // nothing above U+10FFFF
+    } else return i;
+    if (i + len > n) return i;
+    const b1 = bytes[i + 1]!;
+    if (b1 < lo || b1 > hi) return i;
+    for (let k = 2; k < len; k++) if ((bytes[i + k]! & 0xc0) !== 0x80) return i;
+    i += len;
+  }
+  return n;
 }
 
 /** The raw bytes of a file, with the same clear errors as readText. */
