@@ -141,7 +141,7 @@ export function dedupe(data: Interactions | Dataset, policy: DedupePolicy): Inte
     return out;
   }
   const removed = x.length - rows.length;
-  if (removed === 0 && !values) return { ...data, notes: [...data.notes] };
+  if (removed === 0) return { ...data, notes: [...data.notes] }; // no pair repeats: every value stands as it is
   const out = keepRows(data, rows, `dedupe (${policy}): removed ${plural(removed, 'repeated (user, item) row')}`);
   if (values) out.interactions.value.set(values);
   return out;

@@ -26,9 +26,17 @@ export async function readText(path: string, encoding: Encoding = 'utf8', what =
 export function decodeText(bytes: Uint8Array, path: string, encoding: Encoding = 'utf8', hint = DEFAULT_HINT): string {
   const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
   if (bom || encoding === 'utf8') return decodeUtf8(bom ? bytes.subarray(3) : bytes, bom ? 3 : 0, path, hint);
-  if (encoding === 'latin1') return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-  return new TextDecoder('windows-1252').decode(bytes);
+  const latin1 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  if (encoding === 'latin1') return latin1;
+  // Node 20's TextDecoder('windows-1252') decodes as ISO-8859-1, so the 0x80-0x9f block is mapped here.
+  return latin1.replace(/[\x80-\x9f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80] ?? c);
 }
+
+/** Windows-1252's characters for bytes 0x80-0x9f (the five unassigned bytes stay as they are). */
+const CP1252_HIGH: (string | undefined)[] = [
+  '\u20ac', undefined, '\u201a', '\u0192', '\u201e', '\u2026', '\u2020', '\u2021', '\u02c6', '\u2030', '\u0160', '\u2039', '\u0152', undefined, '\u017d', undefined,
+  undefined, '\u2018', '\u2019', '\u201c', '\u201d', '\u2022', '\u2013', '\u2014', '\u02dc', '\u2122', '\u0161', '\u203a', '\u0153', undefined, '\u017e', '\u0178',
+];
 
 function decodeUtf8(bytes: Uint8Array, base: number, path: string, hint: string): string {
   try {
