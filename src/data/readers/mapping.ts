@@ -98,7 +98,8 @@ export const relationMappingSchema = z.strictObject({
   symmetric: z.boolean().default(false),
 });
 
-const longList = z.union([longAttributesMappingSchema, z.array(longAttributesMappingSchema)]).transform((x) => (Array.isArray(x) ? x : [x]));
+// one table or a list of them; a single object is read as a list of one (errors then say "itemAttributes.0.id")
+const longList = z.preprocess((x) => (x === undefined || Array.isArray(x) ? x : [x]), z.array(longAttributesMappingSchema));
 
 export const genericMappingSchema = z.strictObject({
   name: z.string().min(1).optional(),
