@@ -252,3 +252,20 @@ test('weighted multi-valued columns: a tag given w times weighs 1 + ln(w) in the
   const m = moved.get('tags')!;
   if (m.kind === 'multi') assert.deepEqual(Array.from(m.weights!.subarray(m.indptr[2]!, m.indptr[3]!)), [3, Math.fround(Math.E)]);
 });
+
+test('README "Your own data": each worked example is a fixture config, and every config key is documented', async () => {
+  const readme = readFileSync(resolve(process.cwd(), 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Your own data'), readme.indexOf('## Layout'));
+  const examples = [...section.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]!));
+  const fixtures = ['shop', 'lastfm', 'clicks'].map((d) => JSON.parse(readFileSync(join(FIXTURES, d, 'unirec.json'), 'utf8')));
+  assert.deepEqual(examples, fixtures, 'the README examples are the fixture configs, in this order');
+  for (const d of ['shop', 'lastfm', 'clicks']) assert.ok((await loadDataset(join(FIXTURES, d))).interactions.length > 0, d);
+  const { genericMappingSchema, interactionsMappingSchema, attributesMappingSchema, longAttributesMappingSchema, lookupMappingSchema, relationMappingSchema } = await import(
+    '../../src/data/readers/mapping.js'
+  );
+  const keys = new Set<string>();
+  for (const schema of [genericMappingSchema, interactionsMappingSchema, attributesMappingSchema, longAttributesMappingSchema, lookupMappingSchema, relationMappingSchema]) {
+    for (const k of Object.keys(schema.shape)) keys.add(k);
+  }
+  for (const k of keys) assert.match(section, new RegExp('`' + k + '`'), `config key "${k}" is documented`);
+});
