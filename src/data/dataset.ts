@@ -52,13 +52,15 @@ export interface TrainData {
   hasRatings: boolean;
   itemTable?: AttributeTable;
   userTable?: AttributeTable;
+  /** the data's user-user relation (follows, friends), over all users of the dataset */
+  relation?: UserRelation;
 }
 
 export function makeTrainData(
   interactions: Interactions,
   nUsers: number,
   nItems: number,
-  extra: { hasRatings?: boolean; itemTable?: AttributeTable; userTable?: AttributeTable } = {},
+  extra: { hasRatings?: boolean; itemTable?: AttributeTable; userTable?: AttributeTable; relation?: UserRelation } = {},
 ): TrainData {
   // events kept with --dedupe none stay in `interactions` (sequence models use them); the matrices hold
   // each (user, item) once: implicit values summed, the later rating kept
@@ -72,5 +74,6 @@ export function makeTrainData(
     hasRatings: extra.hasRatings ?? false,
     itemTable: extra.itemTable,
     userTable: extra.userTable,
+    ...(extra.relation && { relation: extra.relation }),
   };
 }
