@@ -1,6 +1,7 @@
 import { UnirecError } from '../errors.js';
 import type { Dataset } from './dataset.js';
 import { Interactions } from './interactions.js';
+import { remapRelation } from './relation.js';
 import { countConfidence } from './value-kind.js';
 
 /**
@@ -214,6 +215,7 @@ export function kcore(ds: Dataset, n: number): Dataset {
   };
   if (ds.itemTable) out.itemTable = ds.itemTable.remap(items.remap, items.map.size);
   if (ds.userTable) out.userTable = ds.userTable.remap(users.remap, users.map.size);
+  if (ds.relation) out.relation = remapRelation(ds.relation, users.remap, users.map.size);
   return out;
 }
 

@@ -228,6 +228,24 @@ test('user-user relation: malformed rows name file, line and field; unknown user
   assert.deepEqual(directed.userTable!.describe(directed.users.get('2')).follows, ['4']);
   assert.equal(directed.userTable!.describe(directed.users.get('4')).follows, undefined);
   assert.match(directed.notes.join('\n'), /1 row of .*user_friends\.dat name users found in no interactions or users file \(e\.g\. 9999\): left out/);
+  // kcore renumbers users: the relation follows its users (a drops out: one event)
+  tmp.write('core/e.csv', 'u,i\na,x\nb,x\nb,y\nc,x\nc,y\nd,x\nd,y\n');
+  tmp.write('core/f.csv', 'u,v\na,b\nb,c\nc,d\nd,a\n');
+  const full = await readGenericMapping(
+    { interactions: { path: 'e.csv', user: 'u', item: 'i' }, relations: { path: 'f.csv', user: 'u', other: 'v', symmetric: true } },
+    join(tmp.path, 'core'),
+  );
+  const core = cleanDataset(full, { kcore: 2 });
+  assert.deepEqual(core.users.toArray(), ['b', 'c', 'd']);
+  assert.equal(core.relation!.graph.nRows, 3);
+  const friendsOf = (ds: typeof core, id: string) => Array.from(ds.relation!.graph.rowIndices(ds.users.get(id)), (v) => ds.users.external(v)).sort();
+  assert.deepEqual(friendsOf(full, 'd'), ['a', 'c']);
+  assert.deepEqual(friendsOf(core, 'd'), ['c'], 'same friends, new ids, a gone');
+  assert.deepEqual(friendsOf(core, 'b'), ['c']);
+  for (let u = 0; u < core.users.size; u++) {
+    const before = new Set(friendsOf(full, core.users.external(u)));
+    for (const v of core.relation!.graph.rowIndices(u)) assert.ok(before.has(core.users.external(v)));
+  }
 });
 
 test('weighted multi-valued columns: a tag given w times weighs 1 + ln(w) in the features; remap keeps weights', async () => {

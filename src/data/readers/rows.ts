@@ -18,7 +18,7 @@ export function formatOf(m: FileMapping, file: string): Format {
   if (ext === '.csv') return 'csv';
   if (ext === '.tsv' || ext === '.tab') return 'tsv';
   if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
-  throw new UnirecError(`cannot tell the format of ${file} from its extension: set "format" to csv, tsv or jsonl`);
+  throw new UnirecError(`cannot tell the format of ${file} from its extension: set "format" to csv, tsv or jsonl (format=tsv in --columns)`);
 }
 
 /**
