@@ -150,6 +150,9 @@ test('long-format tables: malformed rows, lookup misses and kind clashes name fi
   // config errors
   await assert.rejects(readGeneric(lastfm('cfg', (c) => delete c.itemAttributes.attribute)), /invalid column mapping in .*unirec\.json:\n {2}itemAttributes\.0\.attribute: /);
   await assert.rejects(readGeneric(lastfm('cfg2', (c) => (c.itemAttributes.lookup.keys = 'x'))), /itemAttributes\.0\.lookup: Unrecognized key: "keys"/);
+  await assert.rejects(readGeneric(lastfm('cfg3', (c) => (c.catalogueOnly = 'purge'))), /invalid column mapping in .*\n {2}catalogueOnly: .*"keep".*"drop"/);
+  await assert.rejects(readGeneric(lastfm('cfg4', (c) => (c.relations.symmetric = 'yes'))), /\n {2}relations\.symmetric: /);
+  await assert.rejects(readGeneric(lastfm('cfg5', (c) => (c.items.encoding = 'cp1252'))), /\n {2}items\.encoding: .*"windows-1252"/);
 });
 
 test('entity-attribute-value rows, JSONL events with ISO dates and catalogueOnly drop (the clicks fixture)', async () => {
