@@ -107,6 +107,8 @@ test('encoding: bytes that are not UTF-8 are an error naming file, line, byte of
   assert.equal(firstInvalidUtf8(Buffer.from([0x41, 0xc0, 0x80])), 1, 'an overlong form is not UTF-8');
   assert.equal(firstInvalidUtf8(Buffer.from('añ€😀', 'utf8')), 10);
   assert.equal(decodeText(Buffer.from([0x93, 0x41, 0x94, 0x80, 0xe9]), 'x', 'windows-1252'), '“A”€é');
+  assert.equal(decodeText(Buffer.from('\ufeffu,i\nü,x\n', 'utf16le'), 'x'), 'u,i\nü,x\n', 'UTF-16LE with its BOM');
+  assert.equal(decodeText(Buffer.from([0xfe, 0xff, 0x00, 0xfc]), 'x', 'latin1'), 'ü', 'UTF-16BE with its BOM');
 });
 
 test('long-format tables: malformed rows, lookup misses and kind clashes name file, line and field', async () => {

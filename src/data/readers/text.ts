@@ -15,7 +15,8 @@ const DEFAULT_HINT = 'set "encoding": "latin1" (or "windows-1252") for this file
 /**
  * The whole text of a file, decoded, without a byte-order mark. A missing file is a UnirecError naming
  * it (`what` says which input it was, e.g. "interactions file"). A Latin-1 file that starts with a UTF-8
- * BOM was re-saved as UTF-8 by some editor, so it is decoded as UTF-8. UTF-8 is decoded strictly: bytes
+ * BOM was re-saved as UTF-8 by some editor, so it is decoded as UTF-8; a UTF-16 BOM (FF FE or FE FF)
+ * means UTF-16. UTF-8 is decoded strictly: bytes
  * that are not UTF-8 are an error naming the file, line and byte offset (never silent U+FFFD).
  */
 export async function readText(path: string, encoding: Encoding = 'utf8', what = 'file', hint = DEFAULT_HINT): Promise<string> {
@@ -25,6 +26,9 @@ export async function readText(path: string, encoding: Encoding = 'utf8', what =
 /** decodeText's work on bytes already read (see readText). */
 export function decodeText(bytes: Uint8Array, path: string, encoding: Encoding = 'utf8', hint = DEFAULT_HINT): string {
   const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  // UTF-16 with its byte-order mark (Excel's "Unicode text"): decoded as such, whatever the config says
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes);
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes);
   if (bom || encoding === 'utf8') return decodeUtf8(bom ? bytes.subarray(3) : bytes, bom ? 3 : 0, path, hint);
   const latin1 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
   if (encoding === 'latin1') return latin1;
