@@ -36,7 +36,7 @@ test('music-service layout: Latin-1 .dat TSVs, play counts, (user, artist, tag) 
   assert.equal(ds.items.size, 62, '60 played artists + 2 only in artists.dat');
   const t = ds.itemTable!;
   assert.equal(t.title(ds.items.get('140')), 'Mötley Crüe', 'Latin-1 title');
-  // artist 50 (Caetano Veloso) was tagged "tropicália" (tag 1) by 4 users and "seen live" once
+  // artist 50 (Caetano Veloso) was tagged "tropicália" (tag 1) by 3 users
   const tags = t.get('tags')!;
   assert.equal(tags.kind, 'multi');
   const row = ds.items.get('50');
