@@ -2,7 +2,7 @@ import { type Command, Option } from 'commander';
 import { cleanDataset, type CleanOptions } from '../data/clean.js';
 import type { Dataset } from '../data/dataset.js';
 import { loadDataset } from '../data/load.js';
-import { readGenericMapping } from '../data/readers/generic.js';
+import { parseGenericMapping, readGenericMapping } from '../data/readers/generic.js';
 import { syntheticShop } from '../data/synthetic.js';
 import { UnirecError } from '../errors.js';
 import { finiteNumber, positiveInt } from './flags.js';
@@ -14,7 +14,8 @@ export interface DataFlags {
   data?: string;
   onError: 'fail' | 'skip';
   quarantine?: string;
-  dedupe: 'last' | 'first' | 'max' | 'sum';
+  dedupe?: 'last' | 'first' | 'max' | 'sum' | 'none';
+  catalogueOnly?: 'keep' | 'drop';
   minRating?: number;
   kcore?: number;
   implicit?: boolean;
@@ -31,24 +32,36 @@ export function addDataOptions(cmd: Command, required = true): Command {
     .addOption(data)
     .addOption(new Option('--on-error <mode>', 'malformed rows: fail (stop at the first) or skip (quarantine them)').choices(['fail', 'skip']).default('fail'))
     .option('--quarantine <file>', 'where skipped rows go (default ./quarantine-<data>.csv)')
-    .addOption(new Option('--dedupe <policy>', 'repeated (user, item) pairs: keep last/first/max or sum').choices(['last', 'first', 'max', 'sum']).default('last'))
+    .addOption(
+      new Option('--dedupe <policy>', 'repeated (user, item) pairs: keep last/first/max, sum them, or none (keep every event, in time order); default last, sum for counts').choices([
+        'last',
+        'first',
+        'max',
+        'sum',
+        'none',
+      ]),
+    )
+    .addOption(new Option('--catalogue-only <mode>', 'ids only in the items/users file, in no interaction: keep (as cold items/users) or drop').choices(['keep', 'drop']))
     .option('--min-rating <r>', 'drop interactions rated below r', finiteNumber('--min-rating'))
     .option('--kcore <n>', 'keep users and items with at least n interactions (iterated until stable)', positiveInt('--kcore'))
     .option('--implicit', 'treat every interaction as 1 (drop rating values)')
-    .option('--columns <map>', 'for a single CSV/TSV/JSONL file: its columns, e.g. user=customer_id,item=sku,value=rating,ts=time');
+    .option(
+      '--columns <map>',
+      'for a single CSV/TSV/JSONL file: its columns and how to read it, e.g. user=customer_id,item=sku,value=plays,valueKind=count,ts=time,format=tsv,encoding=latin1,delimiter=semicolon',
+    );
 }
 
 /** Loads and cleans the data named by the flags; notes go to stderr. */
 export async function loadFromFlags(flags: DataFlags): Promise<Dataset> {
   if (!flags.data) throw new UnirecError('--data is required');
-  const options = { onError: flags.onError, quarantinePath: flags.quarantine };
+  const options = { onError: flags.onError, quarantinePath: flags.quarantine, ...(flags.catalogueOnly && { catalogueOnly: flags.catalogueOnly }) };
   const raw =
     flags.data === 'synthetic'
       ? syntheticShop()
       : INTERACTION_FILE.test(extname(flags.data)) || flags.columns
-        ? await readGenericMapping({ interactions: { path: basename(flags.data), ...parseColumns(flags.columns) } }, dirname(flags.data), options)
+        ? await readGenericMapping(parseGenericMapping({ interactions: { path: basename(flags.data), ...parseColumns(flags.columns) } }, '--columns'), dirname(flags.data), options)
         : await loadDataset(flags.data, options);
-  const clean: CleanOptions = { dedupe: flags.dedupe };
+  const clean: CleanOptions = flags.dedupe === undefined ? {} : { dedupe: flags.dedupe };
   if (flags.minRating !== undefined) clean.minRating = flags.minRating;
   if (flags.kcore !== undefined) clean.kcore = flags.kcore;
   if (flags.implicit) clean.implicit = 'binary';
@@ -59,18 +72,40 @@ export async function loadFromFlags(flags: DataFlags): Promise<Dataset> {
 
 const INTERACTION_FILE = /^\.(csv|tsv|tab|jsonl|ndjson)$/i;
 const COLUMN_ROLES = ['user', 'item', 'value', 'ts'] as const;
+const READ_KEYS = ['format', 'delimiter', 'encoding', 'valueKind'] as const;
+/** Separators that cannot be written inside --columns (a comma separates its parts) have names. */
+const DELIMITER_NAMES: Record<string, string> = { comma: ',', tab: '\t', semicolon: ';', pipe: '|', space: ' ' };
 
-/** `--columns user=a,item=b,value=c,ts=d` -> the interactions mapping (default columns: user, item). */
-export function parseColumns(text: string | undefined): { user: string; item: string; value?: string; ts?: string } {
+/** The interactions mapping --columns gives (validated later with the config schema). */
+export interface ColumnsMapping {
+  user: string;
+  item: string;
+  value?: string;
+  ts?: string;
+  format?: string;
+  delimiter?: string;
+  encoding?: string;
+  valueKind?: string;
+}
+
+/**
+ * `--columns user=a,item=b,value=c,ts=d,format=tsv,encoding=latin1,delimiter=semicolon,valueKind=count`
+ * -> the interactions mapping (default columns: user, item). Values of format, encoding and valueKind
+ * are checked with the config's schema, so the error lists the choices.
+ */
+export function parseColumns(text: string | undefined): ColumnsMapping {
   const mapping: Record<string, string> = { user: 'user', item: 'item' };
+  const keys: readonly string[] = [...COLUMN_ROLES, ...READ_KEYS];
   for (const part of (text ?? '').split(',').filter(Boolean)) {
-    const [role, column] = part.split('=').map((s) => s.trim());
-    if (!role || !column || !(COLUMN_ROLES as readonly string[]).includes(role)) {
-      throw new UnirecError(`--columns: "${part}" is not role=column with role one of ${COLUMN_ROLES.join(', ')}`);
+    const eq = part.indexOf('=');
+    const role = part.slice(0, Math.max(0, eq)).trim();
+    const column = eq < 0 ? '' : part.slice(eq + 1).trim();
+    if (!role || !column || !keys.includes(role)) {
+      throw new UnirecError(`--columns: "${part}" is not key=value with key one of ${keys.join(', ')}`);
     }
-    mapping[role] = column;
+    mapping[role] = role === 'delimiter' ? (DELIMITER_NAMES[column] ?? column) : column;
   }
-  return mapping as { user: string; item: string; value?: string; ts?: string };
+  return mapping as unknown as ColumnsMapping;
 }
 
 /** --config FILE (model params as a JSON file, e.g. a pipeline's retrievers) merged under --params. */

@@ -38,6 +38,7 @@ export async function fitOnAll(flags: ModelFlags): Promise<{ ds: Dataset; model:
     hasRatings: ds.hasRatings,
     itemTable: ds.itemTable,
     userTable: ds.userTable,
+    relation: ds.relation,
   });
   await model.fit(train, { seed: flags.seed, threads: flags.threads, progress: stderrProgress() });
   return { ds, model };

@@ -1,12 +1,14 @@
 /**
  * Attribute tables for items and users, columnar and indexed by dense id, kept for the feature work
  * (content models, demographics, cold start). Missing values: NaN (numeric), -1 (categorical),
- * an empty list (multi), undefined (text).
+ * an empty list (multi), undefined (text). A multi-valued column may carry a weight per entry (how
+ * often a tag was given to the item, from a long-format attribute table); without `weights` every
+ * entry weighs 1.
  */
 export type Column =
   | { kind: 'numeric'; values: Float64Array }
   | { kind: 'categorical'; vocab: string[]; codes: Int32Array }
-  | { kind: 'multi'; vocab: string[]; indptr: Int32Array; codes: Int32Array }
+  | { kind: 'multi'; vocab: string[]; indptr: Int32Array; codes: Int32Array; weights?: Float32Array }
   | { kind: 'text'; values: (string | undefined)[] };
 
 export type ColumnKind = Column['kind'];
@@ -82,24 +84,31 @@ function takeRows(col: Column, order: Int32Array): Column {
     }
     case 'multi': {
       const lists: number[][] = [];
+      const weights: number[][] | undefined = col.weights && [];
       for (let r = 0; r < n; r++) {
         const o = order[r]!;
-        lists.push(o < 0 ? [] : Array.from(col.codes.subarray(col.indptr[o]!, col.indptr[o + 1]!)));
+        const from = o < 0 ? 0 : col.indptr[o]!;
+        const to = o < 0 ? 0 : col.indptr[o + 1]!;
+        lists.push(Array.from(col.codes.subarray(from, to)));
+        weights?.push(Array.from(col.weights!.subarray(from, to)));
       }
-      return multiFromLists(col.vocab, lists);
+      return multiFromLists(col.vocab, lists, weights);
     }
     case 'text':
       return { kind: 'text', values: Array.from(order, (o) => (o < 0 ? undefined : col.values[o])) };
   }
 }
 
-/** A multi-valued column from per-row code lists. */
-export function multiFromLists(vocab: string[], lists: number[][]): Column {
+/** A multi-valued column from per-row code lists (and, for a weighted column, per-row weight lists). */
+export function multiFromLists(vocab: string[], lists: number[][], weightLists?: number[][]): Column {
   const indptr = new Int32Array(lists.length + 1);
   for (let r = 0; r < lists.length; r++) indptr[r + 1] = indptr[r]! + lists[r]!.length;
   const codes = new Int32Array(indptr[lists.length]!);
   for (let r = 0; r < lists.length; r++) codes.set(lists[r]!, indptr[r]!);
-  return { kind: 'multi', vocab, indptr, codes };
+  if (!weightLists) return { kind: 'multi', vocab, indptr, codes };
+  const weights = new Float32Array(codes.length).fill(1);
+  for (let r = 0; r < lists.length; r++) if (weightLists[r]) weights.set(weightLists[r]!, indptr[r]!);
+  return { kind: 'multi', vocab, indptr, codes, weights };
 }
 
 /**
@@ -109,16 +118,11 @@ export function multiFromLists(vocab: string[], lists: number[][]): Column {
 export class AttributeTableBuilder {
   private readonly numeric = new Map<string, number[]>();
   private readonly categorical = new Map<string, { vocab: Map<string, number>; codes: number[] }>();
-  private readonly multi = new Map<string, { vocab: Map<string, number>; lists: number[][] }>();
+  private readonly multi = new Map<string, { vocab: Map<string, number>; lists: number[][]; weights?: number[][] }>();
   private readonly text = new Map<string, (string | undefined)[]>();
 
   constructor(columns: Record<string, ColumnKind>) {
-    for (const [name, kind] of Object.entries(columns)) {
-      if (kind === 'numeric') this.numeric.set(name, []);
-      else if (kind === 'categorical') this.categorical.set(name, { vocab: new Map(), codes: [] });
-      else if (kind === 'multi') this.multi.set(name, { vocab: new Map(), lists: [] });
-      else this.text.set(name, []);
-    }
+    for (const [name, kind] of Object.entries(columns)) this.addColumn(name, kind);
   }
 
   setNumeric(name: string, row: number, value: number): void {
@@ -136,8 +140,45 @@ export class AttributeTableBuilder {
     for (const v of values) {
       if (v === '') continue;
       const c = code(col.vocab, v);
-      if (!list.includes(c)) list.push(c);
+      if (!list.includes(c)) {
+        list.push(c);
+        col.weights?.[row]?.push(1);
+      }
     }
+  }
+
+  /**
+   * Adds weighted labels to a multi-valued column (from a long-format table: one call per row of the
+   * table's aggregate, labels distinct); a label the row already has gets the weight added.
+   */
+  addMultiWeighted(name: string, row: number, labels: readonly string[], weights: ArrayLike<number>): void {
+    const col = this.multi.get(name)!;
+    col.weights ??= [];
+    const list = col.lists[row] ?? (col.lists[row] = []);
+    const wl = col.weights[row] ?? (col.weights[row] = new Array<number>(list.length).fill(1));
+    for (let k = 0; k < labels.length; k++) {
+      if (labels[k] === '') continue;
+      const c = code(col.vocab, labels[k]!);
+      const at = list.indexOf(c);
+      if (at >= 0) wl[at]! += weights[k]!;
+      else {
+        list.push(c);
+        wl.push(weights[k]!);
+      }
+    }
+  }
+
+  /** Whether the table has a column of this name and kind. */
+  hasColumn(name: string, kind: ColumnKind): boolean {
+    return (kind === 'numeric' ? this.numeric : kind === 'categorical' ? this.categorical : kind === 'multi' ? this.multi : this.text).has(name);
+  }
+
+  /** Declares one more column (a long-format table adds its columns after the wide file's). */
+  addColumn(name: string, kind: ColumnKind): void {
+    if (kind === 'numeric') this.numeric.set(name, []);
+    else if (kind === 'categorical') this.categorical.set(name, { vocab: new Map(), codes: [] });
+    else if (kind === 'multi') this.multi.set(name, { vocab: new Map(), lists: [] });
+    else this.text.set(name, []);
   }
 
   setText(name: string, row: number, value: string | undefined): void {
@@ -158,7 +199,9 @@ export class AttributeTableBuilder {
     }
     for (const [name, col] of this.multi) {
       const lists = Array.from({ length: size }, (_, r) => col.lists[r] ?? []);
-      table.columns.set(name, multiFromLists([...col.vocab.keys()], lists));
+      // labels given by weight alone (setMulti) on a weighted column weigh 1
+      const weights = col.weights && lists.map((l, r) => col.weights![r] ?? new Array<number>(l.length).fill(1));
+      table.columns.set(name, multiFromLists([...col.vocab.keys()], lists, weights));
     }
     for (const [name, vals] of this.text) {
       table.columns.set(name, { kind: 'text', values: Array.from({ length: size }, (_, r) => vals[r]) });

@@ -1,6 +1,8 @@
 import { UnirecError } from '../errors.js';
 import type { Dataset } from './dataset.js';
 import { Interactions } from './interactions.js';
+import { remapRelation } from './relation.js';
+import { countConfidence } from './value-kind.js';
 
 /**
  * Cleaning steps on a loaded Dataset. Each returns a new Dataset (the input is not changed) with a note
@@ -27,8 +29,12 @@ export type DedupePolicy = 'last' | 'first' | 'max' | 'sum';
 export type ImplicitMode = 'binary' | { confidence: 'linear' | 'log'; alpha: number; eps?: number };
 
 export interface CleanOptions {
-  /** Default 'last'; false keeps repeated pairs. */
-  dedupe?: DedupePolicy | false;
+  /**
+   * Default 'last' ('sum' for counts); 'none' (or false) keeps every repeated event: loo's test is then
+   * each user's literal last event, sequence models see the repeats in time order, and matrix models
+   * see each pair once (makeTrainData sums implicit values, keeps the later rating).
+   */
+  dedupe?: DedupePolicy | 'none' | false;
   /** Keep rows with value >= minRating (ignored, with a note, when the data has no ratings). */
   minRating?: number;
   /** Keep users and items with at least kcore interactions, iterated until stable; ids renumbered. */
@@ -136,7 +142,7 @@ export function dedupe(data: Interactions | Dataset, policy: DedupePolicy): Inte
     return out;
   }
   const removed = x.length - rows.length;
-  if (removed === 0 && !values) return { ...data, notes: [...data.notes] };
+  if (removed === 0) return { ...data, notes: [...data.notes] }; // no pair repeats: every value stands as it is
   const out = keepRows(data, rows, `dedupe (${policy}): removed ${plural(removed, 'repeated (user, item) row')}`);
   if (values) out.interactions.value.set(values);
   return out;
@@ -209,7 +215,32 @@ export function kcore(ds: Dataset, n: number): Dataset {
   };
   if (ds.itemTable) out.itemTable = ds.itemTable.remap(items.remap, items.map.size);
   if (ds.userTable) out.userTable = ds.userTable.remap(users.remap, users.map.size);
+  if (ds.relation) out.relation = remapRelation(ds.relation, users.remap, users.map.size);
   return out;
+}
+
+/** Counts (plays, purchases) as confidences 1 + ln(count) (see value-kind.ts); the result is implicit, valueKind 'weight'. */
+export function countsToConfidence(ds: Dataset): Dataset {
+  const x = ds.interactions;
+  const value = new Float32Array(x.length);
+  let max = 0;
+  for (let r = 0; r < x.length; r++) {
+    value[r] = countConfidence(x.value[r]!);
+    if (x.value[r]! > max) max = x.value[r]!;
+  }
+  const note = `counts as confidence 1 + ln(count) for implicit models (the largest, ${max}, weighs ${countConfidence(max).toFixed(2)})`;
+  return { ...ds, interactions: new Interactions(x.user, x.item, value, x.ts), hasRatings: false, valueKind: 'weight', notes: [...ds.notes, note] };
+}
+
+/** dedupe 'none': every event kept; a note counts the repeats and says how they are used. */
+function keepRepeats(ds: Dataset): Dataset {
+  const repeats = ds.interactions.length - dedupeRows(ds.interactions, 'last').rows.length;
+  if (repeats === 0) return ds;
+  const note =
+    `dedupe none: kept ${plural(repeats, 'repeated (user, item) event')} ` +
+    '(loo tests each user\'s literal last event, which is not ranked when the user already had the item in train; ' +
+    'sequence models see repeats in time order; matrix models see each pair once, implicit values summed)';
+  return { ...ds, notes: [...ds.notes, note] };
 }
 
 /** Replaces values by implicit-feedback weights (see ImplicitMode); the result has hasRatings = false. */
@@ -238,6 +269,7 @@ export function toImplicit(ds: Dataset, mode: ImplicitMode): Dataset {
     ...ds,
     interactions: new Interactions(x.user, x.item, value, x.ts),
     hasRatings: false,
+    ...(ds.valueKind && { valueKind: 'weight' as const }),
     notes: [...ds.notes, note],
   };
 }
@@ -248,10 +280,12 @@ export function toImplicit(ds: Dataset, mode: ImplicitMode): Dataset {
  */
 export function cleanDataset(ds: Dataset, opts: CleanOptions = {}): Dataset {
   let out = ds;
-  const policy = opts.dedupe ?? 'last';
-  if (policy !== false) out = dedupe(out, policy);
+  const policy = opts.dedupe ?? (ds.valueKind === 'count' ? 'sum' : 'last');
+  if (policy !== false && policy !== 'none') out = dedupe(out, policy);
+  else out = keepRepeats(out);
   if (opts.minRating !== undefined) out = minRating(out, opts.minRating);
   if (opts.implicit !== undefined) out = toImplicit(out, opts.implicit);
+  else if (out.valueKind === 'count') out = countsToConfidence(out);
   if (opts.kcore !== undefined) out = kcore(out, opts.kcore);
   return out === ds ? { ...ds, notes: [...ds.notes] } : out;
 }

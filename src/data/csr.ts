@@ -90,6 +90,34 @@ export class Csr {
     return Csr.fromCoo(this.nCols, this.nRows, this.indices, rows, this.data);
   }
 
+  /**
+   * The matrix with each repeated (row, column) entry once (data kept with --dedupe none has them):
+   * 'sum' adds their values, 'last' keeps the later one in input order. Returns this when no entry repeats.
+   */
+  mergeDuplicates(mode: 'sum' | 'last'): Csr {
+    let repeats = 0;
+    for (let r = 0; r < this.nRows; r++) {
+      for (let k = this.indptr[r]! + 1; k < this.indptr[r + 1]!; k++) if (this.indices[k] === this.indices[k - 1]) repeats++;
+    }
+    if (repeats === 0) return this;
+    const indptr = new Int32Array(this.nRows + 1);
+    const indices = new Int32Array(this.nnz - repeats);
+    const data = new Float32Array(this.nnz - repeats);
+    let at = 0;
+    for (let r = 0; r < this.nRows; r++) {
+      for (let k = this.indptr[r]!; k < this.indptr[r + 1]!; k++) {
+        if (k > this.indptr[r]! && this.indices[k] === this.indices[k - 1]) {
+          data[at - 1] = mode === 'sum' ? data[at - 1]! + this.data[k]! : this.data[k]!;
+        } else {
+          indices[at] = this.indices[k]!;
+          data[at++] = this.data[k]!;
+        }
+      }
+      indptr[r + 1] = at;
+    }
+    return new Csr(this.nRows, this.nCols, indptr, indices, data);
+  }
+
   /** A copy whose values are all 1 (implicit view of the same pattern). */
   binarized(): Csr {
     return new Csr(this.nRows, this.nCols, this.indptr, this.indices, new Float32Array(this.nnz).fill(1));

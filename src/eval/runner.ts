@@ -136,6 +136,7 @@ async function runSplit(
     hasRatings: ds.hasRatings,
     itemTable: ds.itemTable,
     userTable: ds.userTable,
+    relation: ds.relation,
   });
   const model = createModel(opts.model, params);
   const threads = opts.threads ?? 1;

@@ -1,5 +1,6 @@
 import type { Column } from '../data/attributes.js';
 import { Csr } from '../data/csr.js';
+import { countConfidence } from '../data/value-kind.js';
 import type { FeatureBlock } from './block.js';
 
 /**
@@ -67,7 +68,19 @@ export function oneHot(column: string, col: Extract<Column, { kind: 'categorical
   };
 }
 
-/** Multi-hot block of a multi-valued column: one feature per kept label. */
+/**
+ * How much a label given `w` times counts (a tag applied by w users): 1 + ln(w), sublinear as term
+ * frequencies are in TF-IDF, so a tag given 300 times says more than one given once but not 300x more;
+ * weights below 1 count as they are.
+ */
+export function labelWeight(w: number): number {
+  return countConfidence(w);
+}
+
+/**
+ * Multi-hot block of a multi-valued column: one feature per kept label. A weighted column (tag counts
+ * from a long-format table) scales each entry by labelWeight of its weight.
+ */
 export function multiHot(column: string, col: Extract<Column, { kind: 'multi' }>, options: CategoricalOptions = {}): FeatureBlock {
   const n = col.indptr.length - 1;
   const counts = new Int32Array(col.vocab.length);
@@ -83,7 +96,8 @@ export function multiHot(column: string, col: Extract<Column, { kind: 'multi' }>
     for (let k = col.indptr[r]!; k < col.indptr[r + 1]!; k++) {
       const c = col.codes[k]!;
       const f = featureOf[c]!;
-      if (f >= 0 && !row.some(([g]) => g === f)) row.push([f, options.weighting === 'idf' ? idfOf(counts[c]!, n) : 1]);
+      const tf = col.weights ? labelWeight(col.weights[k]!) : 1;
+      if (f >= 0 && !row.some(([g]) => g === f)) row.push([f, (options.weighting === 'idf' ? idfOf(counts[c]!, n) : 1) * tf]);
     }
     row.sort((a, b) => a[0] - b[0]);
     for (const [f, v] of row) {

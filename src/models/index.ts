@@ -9,6 +9,7 @@ import './ease.js';
 import './als.js';
 import './content.js';
 import './demographic.js';
+import './social.js';
 import './bpr.js';
 import './mf.js';
 import './svdpp.js';

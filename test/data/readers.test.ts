@@ -50,7 +50,8 @@ test('ml-100k: ratings, Latin-1 titles, genres from u.genre, year, user attribut
   assert.deepEqual(ds.userTable!.describe(ds.users.get('1')), { age: 24, gender: 'M', occupation: 'technician', zip: '85711', region: '8' });
   assert.equal(ds.userTable!.describe(ds.users.get('2')).region, undefined, 'a Canadian zip has no US region');
   assert.equal(ds.folds, undefined, 'no u1..u5.test files, no folds');
-  assert.deepEqual(ds.notes, []);
+  assert.equal(ds.notes.length, 1, ds.notes.join('\n'));
+  assert.match(ds.notes[0]!, /^1 item appears only in .*u\.item, in no interaction \(e\.g\. 4\): kept as cold items/);
 });
 
 test('ml-100k: publisher folds are mapped to interaction rows by (user, item)', async () => {
@@ -204,7 +205,14 @@ test('sequence folder: positions as time, attributes, catalogue items, duplicate
   assert.deepEqual([...ds.interactions.ts], [0, 1, 2, 0, 1, 0, 1, 2, 3, 4]);
   assert.deepEqual([...ds.interactions.value], new Array(10).fill(1));
   assert.deepEqual(ds.itemTable!.describe(ds.items.get('2')), { attributes: ['2'] }, 'a repeated attribute counts once');
-  assert.deepEqual(ds.notes, []);
+  assert.equal(ds.notes.length, 1, ds.notes.join('\n'));
+  assert.match(ds.notes[0]!, /^1 item appears only in .*Toy_item2attributes\.json, in no interaction \(e\.g\. 6\)/);
+  const dropped = await loadDataset(dir, { catalogueOnly: 'drop' });
+  assert.equal(dropped.items.size, 5, 'item 6 dropped');
+  assert.equal(dropped.itemTable!.size, 5);
+  assert.equal(dropped.items.get('6'), -1);
+  assert.deepEqual(dropped.itemTable!.describe(dropped.items.get('5')), ds.itemTable!.describe(ds.items.get('5')), 'rows follow their ids');
+  assert.match(dropped.notes.join('\n'), /dropped \(catalogueOnly drop\)/);
 
   const file = tmp.write('seq/Dup.txt', '1 1 2\n2 2\n1 3\n');
   await assert.rejects(readSequence(file), (e: unknown) => e instanceof RowError && e.line === 3 && /already has a sequence on line 1/.test(e.reason));

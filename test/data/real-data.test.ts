@@ -50,7 +50,9 @@ test('real ml-latest-small: counts, 9742 catalogue items with 18 unrated, tags',
   const rated = new Set(ds.interactions.item);
   assert.equal(rated.size, 9724);
   assert.equal(ds.items.size - rated.size, 18);
-  assert.deepEqual(ds.notes, []);
+  assert.deepEqual(ds.notes, [
+    `18 items appear only in ${join(SHARED_DATA, 'ml-latest-small', 'movies.csv')}, in no interaction (e.g. 1076, 2939, 3338, 3456, 4194): kept as cold items (ranked by attributes only; "catalogueOnly": "drop" or --catalogue-only drop removes them)`,
+  ]);
   const t = ds.itemTable!;
   assert.ok(vocab(t.get('tags')).length > 1000);
   assert.ok((t.describe(ds.items.get('1')).tags as string[]).includes('pixar'));

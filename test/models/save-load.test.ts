@@ -20,6 +20,7 @@ const FAST: Record<string, object> = {
   als: { factors: 8, iterations: 3 },
   content: {},
   demographic: {},
+  social: {},
   bpr: { factors: 8, epochs: 2 },
   mf: { factors: 8, epochs: 2 },
   svdpp: { factors: 4, epochs: 2 },

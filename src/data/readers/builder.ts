@@ -4,7 +4,9 @@ import type { AttributeTable, AttributeTableBuilder } from '../attributes.js';
 import type { Dataset } from '../dataset.js';
 import { IdMap } from '../idmap.js';
 import { Interactions } from '../interactions.js';
+import { type UserRelation, remapRelation } from '../relation.js';
 import { type RowAt, type RowIssues } from '../validate.js';
+import type { ValueKind } from '../value-kind.js';
 import type { LoadOptions } from './options.js';
 
 /**
@@ -100,10 +102,10 @@ export class Catalogue {
   }
 }
 
-/** An attribute file being read: its builder and catalogue. */
+/** An attribute file being read: its builder and catalogue (none when only long-format tables fill it). */
 export interface AttributePart {
   builder: AttributeTableBuilder;
-  catalogue: Catalogue;
+  catalogue?: Catalogue;
 }
 
 export interface DatasetParts {
@@ -118,6 +120,9 @@ export interface DatasetParts {
   userAttrs?: AttributePart;
   hasRatings: boolean;
   hasTime: boolean;
+  /** What `value` holds, when the source says (generic configs) */
+  valueKind?: ValueKind;
+  relation?: UserRelation;
   notes: string[];
   issues: RowIssues;
   folds?: Int32Array[];
@@ -143,21 +148,77 @@ export function finishDataset(parts: DatasetParts, options: LoadOptions): Datase
     const why = issues.count > 0 ? ` (every row was bad; see ${quarantined})` : '';
     throw new UnirecError(`no interactions in ${parts.file}${why}`);
   }
-  const itemTable = attributeTable(parts.itemAttrs, parts.items, parts.interactions.item, 'item', parts.file, notes);
-  const userTable = attributeTable(parts.userAttrs, parts.users, parts.interactions.user, 'user', parts.file, notes);
+  let itemTable = attributeTable(parts.itemAttrs, parts.items, parts.interactions.item, 'item', parts.file, notes);
+  let userTable = attributeTable(parts.userAttrs, parts.users, parts.interactions.user, 'user', parts.file, notes);
+  let { users, items, interactions, relation } = parts;
+  const drop = options.catalogueOnly === 'drop';
+  const keptItems = catalogueOnly(items, interactions.item, parts.itemAttrs?.catalogue, 'item', drop, notes);
+  const keptUsers = catalogueOnly(users, interactions.user, parts.userAttrs?.catalogue, 'user', drop, notes);
+  if (keptItems || keptUsers) {
+    // every row's user and item is kept, so no row (and no fold index) is lost
+    const ku = keptUsers ?? { map: users, remap: identity(users.size) };
+    const ki = keptItems ?? { map: items, remap: identity(items.size) };
+    interactions = interactions.remap(ku.remap, ki.remap);
+    if (itemTable && keptItems) itemTable = itemTable.remap(ki.remap, ki.map.size);
+    if (userTable && keptUsers) userTable = userTable.remap(ku.remap, ku.map.size);
+    if (relation && keptUsers) relation = remapRelation(relation, ku.remap, ku.map.size);
+    users = ku.map;
+    items = ki.map;
+  }
   return {
     name: parts.name,
     source: parts.source,
-    users: parts.users,
-    items: parts.items,
-    interactions: parts.interactions,
+    users,
+    items,
+    interactions,
     ...(itemTable && { itemTable }),
     ...(userTable && { userTable }),
     hasRatings: parts.hasRatings,
     hasTime: parts.hasTime,
+    ...(parts.valueKind && { valueKind: parts.valueKind }),
+    ...(relation && { relation }),
     notes,
     ...(parts.folds && { folds: parts.folds }),
   };
+}
+
+function identity(n: number): Int32Array {
+  const out = new Int32Array(n);
+  for (let k = 0; k < n; k++) out[k] = k;
+  return out;
+}
+
+/**
+ * Ids described by an items/users file but in no interaction (a cold item, or a mis-mapped file's
+ * phantom): a note with their count and examples; with `drop`, the ids kept (the others renumbered
+ * away), else undefined (kept as cold items/users).
+ */
+function catalogueOnly(
+  ids: IdMap,
+  used: Int32Array,
+  catalogue: Catalogue | undefined,
+  kind: string,
+  drop: boolean,
+  notes: string[],
+): { map: IdMap; remap: Int32Array } | undefined {
+  if (!catalogue) return undefined;
+  const has = new Uint8Array(ids.size);
+  for (let r = 0; r < used.length; r++) has[used[r]!] = 1;
+  let count = 0;
+  const examples: string[] = [];
+  for (let i = 0; i < ids.size; i++) {
+    if (has[i]) continue;
+    count++;
+    if (examples.length < 5) examples.push(ids.external(i));
+  }
+  if (count === 0) return undefined;
+  const what = `${count} ${kind}${count === 1 ? ' appears' : 's appear'} only in ${catalogue.file}, in no interaction (e.g. ${examples.join(', ')})`;
+  if (!drop) {
+    notes.push(`${what}: kept as cold ${kind}s (ranked by attributes only; "catalogueOnly": "drop" or --catalogue-only drop removes them)`);
+    return undefined;
+  }
+  notes.push(`${what}: dropped (catalogueOnly drop)`);
+  return ids.filter(has);
 }
 
 /** Builds a table sized to the whole IdMap and notes the ids used in interactions that had no row. */
@@ -170,8 +231,8 @@ function attributeTable(
   notes: string[],
 ): AttributeTable | undefined {
   if (!part) return undefined;
-  const missing = part.catalogue.countMissing(used);
-  if (missing > 0) {
+  const missing = part.catalogue?.countMissing(used) ?? 0;
+  if (missing > 0 && part.catalogue) {
     notes.push(`${missing} ${kind}${missing === 1 ? '' : 's'} in ${file} have no row in ${part.catalogue.file}: kept, without attributes`);
   }
   return part.builder.build(ids.size);

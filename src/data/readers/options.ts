@@ -8,4 +8,10 @@ export interface LoadOptions {
   quarantinePath?: string;
   /** Dataset name to use instead of the folder or file name. */
   name?: string;
+  /**
+   * Ids that appear only in an items/users file, in no interaction: 'keep' them as cold items/users
+   * (default) or 'drop' them. Either way a note counts them, with examples. A generic config may set
+   * it too ("catalogueOnly"); this option wins.
+   */
+  catalogueOnly?: 'keep' | 'drop';
 }
