@@ -231,7 +231,11 @@ test('postgres: a connection killed mid-write is StoreUnavailableError, nothing 
       // Hold the store's write lock so its next write waits inside its transaction, then end that session
       // the way a server shutdown does (57P01).
       await blocker.query('SELECT pg_advisory_lock($1, $2)', [LOCK.write, key]);
-      const write = store.appendEvents([{ user: 'v', item: 'b' }]);
+      // (the outcome is caught at once: the write may fail before the test gets to look at it)
+      const write = store.appendEvents([{ user: 'v', item: 'b' }]).then(
+        () => new Error('the write succeeded on a killed connection'),
+        (e: unknown) => e,
+      );
       let pid: number | undefined;
       while (pid === undefined) {
         const r = await blocker.query<{ pid: number }>(
@@ -240,10 +244,7 @@ test('postgres: a connection killed mid-write is StoreUnavailableError, nothing 
         pid = r.rows[0]?.pid;
       }
       await blocker.query('SELECT pg_terminate_backend($1)', [pid]);
-      const err = await write.then(
-        () => assert.fail('the write succeeded on a killed connection'),
-        (e: unknown) => e,
-      );
+      const err = await write;
       assert.ok(err instanceof StoreUnavailableError, String(err));
       assert.match(err.message, new RegExp(`^the store ${store.path.replace(/[.?]/g, '\\$&')} is unavailable`));
       await blocker.query('SELECT pg_advisory_unlock($1, $2)', [LOCK.write, key]);
