@@ -109,6 +109,39 @@ test('postgres: a batch the database refuses half-way leaves nothing behind', { 
   }
 });
 
+test('postgres: a big batch (sent with COPY) stores what a small one would: keys, odd characters, NaN times', { skip }, async () => {
+  const store = await open();
+  try {
+    await store.appendEvents([{ user: 'u', item: 'a', key: 'k-0' }]);
+    const odd = 'tab\there, new\nline, back\\slash, cr\r, \\N, unicode é✓';
+    const big = Array.from({ length: 1500 }, (_, j) => ({
+      user: j % 2 ? odd : `u${j % 7}`,
+      item: `i${j % 50}`,
+      value: j / 8,
+      ts: j === 3 ? NaN : 1_000_000 + j,
+      kind: j % 3 ? 'rating' : `click\t${odd}`,
+      key: j % 10 === 0 ? `k-${j}` : j === 1 ? `${odd}-key` : undefined,
+    }));
+    const r = await store.appendEvents(big);
+    assert.equal(r.duplicates, 1, 'k-0 was stored before');
+    assert.equal(r.stored.length, 1499);
+    assert.deepEqual(r.stored.map((e) => e.seq), Array.from({ length: 1499 }, (_, j) => j + 2));
+    const history = (await store.userHistory(odd, 1000))!;
+    assert.equal(history.length, 750);
+    const one = history.find((e) => e.key === `${odd}-key`)!;
+    assert.deepEqual([one.item, one.value, one.ts, one.kind], ['i1', 1 / 8, 1_000_001, 'rating']);
+    const three = history.find((e) => e.item === 'i3' && e.value === 3 / 8)!;
+    assert.ok(Number.isNaN(three.ts));
+    assert.equal(three.kind, `click\t${odd}`);
+    const snap = await store.snapshot();
+    assert.equal(snap.interactions.length, 1500);
+    assert.deepEqual(Array.from(snap.interactions.value.subarray(1, 6)), [1 / 8, 2 / 8, 3 / 8, 4 / 8, 5 / 8], "event 0 was a duplicate");
+    assert.equal(new Set(snap.kinds).size, 3);
+  } finally {
+    await store.close();
+  }
+});
+
 test('postgres: a reader following the feed while 4 writers append sees every event once', { skip }, async () => {
   const url = freshUrl();
   const reader = await open(url);
@@ -198,7 +231,11 @@ test('postgres: a connection killed mid-write is StoreUnavailableError, nothing 
       // Hold the store's write lock so its next write waits inside its transaction, then end that session
       // the way a server shutdown does (57P01).
       await blocker.query('SELECT pg_advisory_lock($1, $2)', [LOCK.write, key]);
-      const write = store.appendEvents([{ user: 'v', item: 'b' }]);
+      // (the outcome is caught at once: the write may fail before the test gets to look at it)
+      const write = store.appendEvents([{ user: 'v', item: 'b' }]).then(
+        () => new Error('the write succeeded on a killed connection'),
+        (e: unknown) => e,
+      );
       let pid: number | undefined;
       while (pid === undefined) {
         const r = await blocker.query<{ pid: number }>(
@@ -207,18 +244,22 @@ test('postgres: a connection killed mid-write is StoreUnavailableError, nothing 
         pid = r.rows[0]?.pid;
       }
       await blocker.query('SELECT pg_terminate_backend($1)', [pid]);
-      const err = await write.then(
-        () => assert.fail('the write succeeded on a killed connection'),
-        (e: unknown) => e,
-      );
+      const err = await write;
       assert.ok(err instanceof StoreUnavailableError, String(err));
       assert.match(err.message, new RegExp(`^the store ${store.path.replace(/[.?]/g, '\\$&')} is unavailable`));
       await blocker.query('SELECT pg_advisory_unlock($1, $2)', [LOCK.write, key]);
     });
-    assert.equal(await store.userHistory('v', 5), undefined, 'the killed write left nothing');
-    // the broken connection was dropped, not reused: the pool opens a new one
-    for (let i = 0; i < 12; i++) await store.appendEvents([{ user: 'w', item: `i${i}` }]);
-    assert.equal((await store.counts()).events, 13);
+    // The broken connection was dropped, not reused: the pool opens a new one for what follows.
+    const step = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
+      try {
+        return await run();
+      } catch (err) {
+        throw new Error(`after the kill, ${what} failed: ${(err as Error).message}`);
+      }
+    };
+    assert.equal(await step('userHistory', () => store.userHistory('v', 5)), undefined, 'the killed write left nothing');
+    for (let i = 0; i < 12; i++) await step(`append ${i}`, () => store.appendEvents([{ user: 'w', item: `i${i}` }]));
+    assert.equal((await step('counts', () => store.counts())).events, 13);
   } finally {
     await store.close();
   }
