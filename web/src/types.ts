@@ -81,7 +81,7 @@ export interface TrainJob {
   id: number;
   model: string;
   params: Record<string, unknown>;
-  status: 'running' | 'done' | 'failed';
+  status: 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
   started: number;
   finished?: number;
   version?: number;

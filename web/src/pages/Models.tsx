@@ -61,7 +61,7 @@ export function Models() {
   const [metric, setMetric] = useState('fit_seconds');
   const [error, setError] = useState<Error>();
   const [busy, setBusy] = useState(false);
-  const running = state.data?.jobs.some((j) => j.status === 'running') ?? false;
+  const running = state.data?.jobs.some((j) => j.status === 'running' || j.status === 'queued') ?? false;
 
   // While a job runs, look again every second: it shows up as a new version when it is done.
   useEffect(() => {
