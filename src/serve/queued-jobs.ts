@@ -49,14 +49,17 @@ export class QueuedJobs implements TrainingJobs {
       this.unavailable(err);
     }
     const first = await toTrainJob(job);
-    return { job: first, done: this.waitFor(first.id) };
+    return { job: first, done: this.waitFor(first) };
   }
 
-  private async waitFor(id: number): Promise<TrainJob> {
+  /** Polls until the job has finished (a job gone from the queue, trimmed or removed by hand, counts as failed). */
+  private async waitFor(first: TrainJob): Promise<TrainJob> {
+    let missing = 0;
     for (;;) {
       await new Promise((r) => setTimeout(r, POLL_MS));
-      const job = await this.get(id).catch(() => undefined);
+      const job = await this.get(first.id).catch(() => null); // null: Redis unreachable, try again
       if (job && isFinished(job)) return job;
+      if (job === undefined && ++missing >= 20) return { ...first, status: 'failed', error: 'the job is no longer in the queue', finished: Date.now() / 1000 };
     }
   }
 
@@ -99,6 +102,7 @@ export class QueuedJobs implements TrainingJobs {
   }
 
   async busy(): Promise<boolean> {
+    if (this.redis.status !== 'ready') return false; // unknown while Redis is down: /health must not wait for it
     try {
       const counts = await this.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
       return Object.values(counts).some((n) => n > 0);
