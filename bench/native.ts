@@ -28,11 +28,12 @@ export async function nativeCore(): Promise<string> {
   const nat = native();
   if (!nat) return `The native core is not available here (${nativeStatus()}); nothing to compare.`;
 
-  // the peak: 12 independent chains of 4-wide float64 FMAs per thread, best of 5 runs of ~0.1 s
+  // the peak: 12 independent chains of 4-wide float64 FMAs per thread, best of 40 runs of ~10 ms (short
+  // runs, so one of them finds the cores free on this shared machine)
   const peak = (threads: number): number => {
     let b = 0;
-    for (let r = 0; r < 5; r++) {
-      const [s, f] = nat.fmaPeak(3e7, threads);
+    for (let r = 0; r < 40; r++) {
+      const [s, f] = nat.fmaPeak(4e6, threads);
       b = Math.max(b, f / s / 1e9);
     }
     return b;
@@ -202,7 +203,7 @@ export async function nativeCore(): Promise<string> {
   const load = os.loadavg().map((v) => v.toFixed(1)).join(', ');
   return [
     `Kernels run on: **${nativeStatus()}**. Measured peak (native/kernels.inc \`fmaPeak\`: 12 independent chains of 4-wide`,
-    `float64 FMAs per thread, kept in registers, best of 5 runs of 0.36 GFMA each): **${peak1.toFixed(1)} GFLOP/s on 1 thread,`,
+    `float64 FMAs per thread, kept in registers, best of 40 runs of 0.19 GFLOP each): **${peak1.toFixed(1)} GFLOP/s on 1 thread,`,
     `${peak2.toFixed(1)} on 2** (float32 peak: twice that). Share of peak uses the float64 figure, doubled for float32 kernels.`,
     'JS = the scalar reference kernels of src/math (1 thread); best of 3 (1-2 for the long ones). Bytes: the operands once.',
     '',
