@@ -6,7 +6,8 @@ import { createRequire } from 'node:module';
  * time from the CPU, threaded with std::thread over independent rows (any thread count gives the same
  * bits). The scalar JS kernels of this folder are the reference it is tested against and the fallback:
  * `native()` is undefined when the addon did not build or `UNIREC_NATIVE=0` is set, and every caller
- * then takes the JS path. `UNIREC_NATIVE_PATH` loads the addon from another file (read once per process). Arrays are checked (type, length, index ranges) on the native side.
+ * then takes the JS path. `UNIREC_NATIVE_PATH` loads the addon from another file (read once per
+ * process). Arrays are checked (type, length, index ranges) on the native side.
  */
 export interface NativeCore {
   /** 'avx2-fma' or 'generic' */
