@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { amazon, sequence } from './sequence.js';
 import { cold } from './cold.js';
+import { nativeCore } from './native.js';
 import { fusion } from './fusion.js';
 import { fusionCeiling } from './fusion-ceiling.js';
 import { fusionStacking } from './fusion-stacking.js';
@@ -283,7 +284,7 @@ async function kernels(): Promise<string> {
   ].join('\n');
 }
 
-const suites: Record<string, () => string | Promise<string>> = { foundation, 'knn-kernel': knnKernel, latent, kernels, fusion, 'fusion-ceiling': fusionCeiling, 'fusion-stacking': fusionStacking, rerank, cold, towers, sequence, amazon, 'store-import': storeImport };
+const suites: Record<string, () => string | Promise<string>> = { foundation, 'knn-kernel': knnKernel, latent, kernels, native: nativeCore, fusion, 'fusion-ceiling': fusionCeiling, 'fusion-stacking': fusionStacking, rerank, cold, towers, sequence, amazon, 'store-import': storeImport };
 
 function writeSection(name: string, body: string): void {
   const file = path.join(root, 'BENCHMARKS.md');

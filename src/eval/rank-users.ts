@@ -89,6 +89,8 @@ export class Scratch {
   readonly pool: Int32Array;
   /** how many items input.blocked holds (counted on first use) */
   nBlocked: number | undefined;
+  /** SCORE_BATCH rows of scores when the model scores users in batches (allocated on first use) */
+  batchScores: Float32Array = new Float32Array(0);
   relItems: Int32Array = new Int32Array(16);
   relScores: Float64Array = new Float64Array(16);
 
@@ -108,7 +110,14 @@ export class Scratch {
   }
 }
 
-export type ScoreFn = (user: number, out: Float32Array) => void;
+/**
+ * Scores one user into out (nItems); `batch`, when the model can, scores several users at once into
+ * consecutive nItems-wide rows (one GEMM or sparse x dense product instead of one product per user).
+ */
+export type ScoreFn = ((user: number, out: Float32Array) => void) & { batch?: (users: Int32Array, out: Float32Array) => void };
+
+/** Users scored per batch call: 32 x nItems floats (474 KB on ml-1m) stay in L2 for the top-k that follows. */
+export const SCORE_BATCH = 32;
 
 /**
  * How the loop scores a user: scoreUser, or for a cold user foldIn from their events (and attributes,
@@ -117,7 +126,11 @@ export type ScoreFn = (user: number, out: Float32Array) => void;
  */
 export function scoreFunction(model: Recommender, input: RankInput): ScoreFn {
   const f = input.foldIn;
-  if (!f) return (user, out) => model.scoreUser(user, out);
+  if (!f) {
+    const fn: ScoreFn = (user, out) => model.scoreUser(user, out);
+    if (model.scoreUsers) fn.batch = (users, out) => model.scoreUsers!(users, out);
+    return fn;
+  }
   return (user, out) => {
     if (!f.cold[user]) return model.scoreUser(user, out);
     if (model.foldIn) {
@@ -155,7 +168,11 @@ export function rankUsers(
   const { ks, nBuckets, itemBucket } = input;
   const nK = ks.length;
   const maxK = ks[nK - 1]!;
-  const { scores, excluded, relevant } = scratch;
+  const { excluded, relevant } = scratch;
+  const nItems = input.nItems;
+  let batchFrom = 0;
+  let batchTo = 0;
+  if (score.batch && scratch.batchScores.length < SCORE_BATCH * nItems) scratch.batchScores = new Float32Array(SCORE_BATCH * nItems);
   for (let t = from; t < to; t++) {
     const u = input.users[t]!;
     const row = t - offset;
@@ -174,7 +191,17 @@ export function rankUsers(
     }
     out.nRel[row] = nRel;
     if (nRel > 0) {
-      score(u, scores);
+      let scores = scratch.scores;
+      if (score.batch) {
+        if (t >= batchTo) {
+          batchFrom = t;
+          batchTo = Math.min(to, t + SCORE_BATCH);
+          score.batch(input.users.subarray(batchFrom, batchTo), scratch.batchScores);
+        }
+        scores = scratch.batchScores.subarray((t - batchFrom) * nItems, (t - batchFrom + 1) * nItems);
+      } else {
+        score(u, scores);
+      }
       const rel = relItems.subarray(0, nRel);
       let mask = excluded;
       if (input.sampled) mask = sampleCandidates(input, u, rel, nExcluded, scratch);

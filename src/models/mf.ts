@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { TrainData } from '../data/dataset.js';
 import { cholesky, choleskySolve } from '../math/cholesky.js';
+import { native } from '../math/native.js';
 import { Rng } from '../math/rng.js';
 import { BiasedFactorModel, ratingStats } from './biased-factors.js';
 import { ensureNotAborted, type FitContext, type History, type ModelArtifact, type Reason } from './recommender.js';
@@ -58,11 +59,14 @@ export class Mf extends BiasedFactorModel {
     const reg = p.regularization;
     const biased = p.biased;
     const task = ctx.progress?.start('mf: SGD epochs', p.epochs);
+    const nat = native();
     try {
       for (let epoch = 0; epoch < p.epochs; epoch++) {
         ensureNotAborted(ctx.signal);
         rng.shuffle(order);
-        for (let t = 0; t < n; t++) {
+        // the same epoch on the native core (same order and formulas; the dot product's sum reassociated)
+        if (nat) nat.mfEpoch(order, users, items, values, P, Q, bu, bi, f, mu, lr, reg, biased, nUsers, nItems);
+        for (let t = 0; t < (nat ? 0 : n); t++) {
           const r = order[t]!;
           const u = users[r]!;
           const i = items[r]!;

@@ -60,6 +60,11 @@ export interface Recommender {
   fit(train: TrainData, ctx: FitContext): Promise<void>;
   /** Fills out[i] with the score of item i for a user seen at fit time (out.length = nItems). */
   scoreUser(user: number, out: Float32Array): void;
+  /**
+   * Optional batch form of scoreUser: row t of out (nItems wide) gets users[t]'s scores, equal to
+   * scoreUser's up to float rounding. Lets evaluation score a block of users with one GEMM.
+   */
+  scoreUsers?(users: Int32Array, out: Float32Array): void;
   /** Scores every item for a user known only by `history` (fold-in without retraining). */
   foldIn?(history: History, out: Float32Array): void;
   /** Predicted rating, for explicit-feedback models (RMSE/MAE). */

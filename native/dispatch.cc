@@ -1,0 +1,448 @@
+// unirec's native core: picks the kernel build for this CPU (AVX2 + FMA, else generic), runs kernels on
+// std::threads over independent rows (so any thread count gives the same bits), and exposes them to
+// JavaScript through Node-API (node_api.h: ABI-stable, no extra npm package). The JS side is
+// src/math/native.ts, which falls back to the scalar JS reference when this addon is absent.
+#include <node_api.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "kernels.h"
+
+namespace {
+
+struct Kernels {
+  decltype(&unirec_generic::dgemm) dgemm;
+  decltype(&unirec_generic::sgemm) sgemm;
+  decltype(&unirec_generic::sweepChunk) sweepChunk;
+  decltype(&unirec_generic::alsRows) alsRows;
+  decltype(&unirec_generic::spmmRows) spmmRows;
+  decltype(&unirec_generic::gramSparseRows) gramSparseRows;
+  decltype(&unirec_generic::mfEpoch) mfEpoch;
+  decltype(&unirec_generic::fmaPeak) fmaPeak;
+  const char* isa;
+};
+
+#define UNIREC_TABLE(ns, name) {&ns::dgemm, &ns::sgemm, &ns::sweepChunk, &ns::alsRows, &ns::spmmRows, &ns::gramSparseRows, &ns::mfEpoch, &ns::fmaPeak, name}
+
+Kernels chooseKernels() {
+  const char* want = std::getenv("UNIREC_NATIVE_ISA");
+  const bool forceGeneric = want != nullptr && std::strcmp(want, "generic") == 0;
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_cpu_init();
+  if (!forceGeneric && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return UNIREC_TABLE(unirec_avx2, "avx2-fma");
+#endif
+  (void)forceGeneric;
+  return UNIREC_TABLE(unirec_generic, "generic");
+}
+
+const Kernels K = chooseKernels();
+
+/** Runs fn(task, worker) for task in [0, nTasks), tasks handed out in order to `threads` threads. */
+template <typename F>
+void parallelFor(int nTasks, int threads, F fn) {
+  threads = std::max(1, std::min(threads, nTasks));
+  if (threads <= 1) {
+    for (int t = 0; t < nTasks; t++) fn(t, 0);
+    return;
+  }
+  std::atomic<int> next{0};
+  auto work = [&](int worker) {
+    for (;;) {
+      const int t = next.fetch_add(1);
+      if (t >= nTasks) break;
+      fn(t, worker);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int w = 1; w < threads; w++) pool.emplace_back(work, w);
+  work(0);
+  for (auto& th : pool) th.join();
+}
+
+// ---------------------------------------------------------------------------------------------------
+// SPD inverse by the blocked symmetric sweep (the algorithm of src/math/spd-inverse.ts, pivot blocks of
+// 128): per step a panel gather and a 128 x 128 inverse here, then the rank-128 update of the lower
+// triangle in row chunks on all threads (math in kernels.inc sweepChunk).
+
+/** In-place Cholesky of an nb x nb full symmetric matrix (lower = L); false when not positive definite. */
+bool smallCholesky(double* l, int nb, int pivotBase, std::string& err) {
+  for (int i = 0; i < nb; i++) {
+    for (int j = 0; j <= i; j++) {
+      double s = l[i * nb + j];
+      for (int k = 0; k < j; k++) s -= l[i * nb + k] * l[j * nb + k];
+      if (j == i) {
+        if (!(s > 0)) {
+          err = "matrix is not positive definite (pivot " + std::to_string(pivotBase + i) + " is " + std::to_string(s) + ")";
+          return false;
+        }
+        l[i * nb + i] = std::sqrt(s);
+      } else {
+        l[i * nb + j] = s / l[j * nb + j];
+      }
+    }
+  }
+  return true;
+}
+
+/** d = (L L^T)^-1 (full) from the lower Cholesky factor in l; `inv` is nb x nb scratch. */
+void smallInverseFromCholesky(const double* l, int nb, double* inv, double* d) {
+  std::fill(inv, inv + (size_t)nb * nb, 0.0);
+  for (int j = 0; j < nb; j++) {
+    inv[j * nb + j] = 1 / l[j * nb + j];
+    for (int i = j + 1; i < nb; i++) {
+      double s = 0;
+      for (int k = j; k < i; k++) s += l[i * nb + k] * inv[k * nb + j];
+      inv[i * nb + j] = -s / l[i * nb + i];
+    }
+  }
+  // (L L^T)^-1 = L^-T L^-1: d_ij = sum_{k >= max(i, j)} inv_ki inv_kj
+  for (int i = 0; i < nb; i++) {
+    for (int j = 0; j <= i; j++) {
+      double s = 0;
+      for (int k = i; k < nb; k++) s += inv[k * nb + i] * inv[k * nb + j];
+      d[i * nb + j] = s;
+      d[j * nb + i] = s;
+    }
+  }
+}
+
+constexpr int SWEEP_NB = 128;
+constexpr int SWEEP_CHUNK = 96;
+
+bool spdInverse(double* a, int n, int threads, std::string& err) {
+  const int nb0 = std::min(SWEEP_NB, std::max(1, n));
+  std::vector<double> panel((size_t)n * nb0), d((size_t)nb0 * nb0), l((size_t)nb0 * nb0), inv((size_t)nb0 * nb0);
+  threads = std::max(1, threads);
+  std::vector<std::vector<double>> scratch(threads, std::vector<double>((size_t)SWEEP_CHUNK * nb0));
+  std::vector<std::pair<int, int>> chunks;
+  for (int p0 = 0; p0 < n; p0 += SWEEP_NB) {
+    const int nb = std::min(SWEEP_NB, n - p0);
+    double* pan = panel.data();
+    // panel row i = A[i, K] (symmetric; only the lower triangle is valid)
+    for (int i = p0 + nb; i < n; i++) std::memcpy(pan + (size_t)i * nb, a + (size_t)i * n + p0, sizeof(double) * nb);
+    for (int c = 0; c < nb; c++) {
+      const double* src = a + (size_t)(p0 + c) * n;
+      for (int i = 0; i < p0; i++) pan[(size_t)i * nb + c] = src[i];
+    }
+    for (int i = p0; i < p0 + nb; i++)
+      for (int c = 0; c < nb; c++) pan[(size_t)i * nb + c] = p0 + c <= i ? a[(size_t)i * n + p0 + c] : a[(size_t)(p0 + c) * n + i];
+    std::memcpy(l.data(), pan + (size_t)p0 * nb, sizeof(double) * nb * nb);
+    if (!smallCholesky(l.data(), nb, p0, err)) return false;
+    smallInverseFromCholesky(l.data(), nb, inv.data(), d.data());
+    chunks.clear();
+    for (int r0 = 0; r0 < p0; r0 += SWEEP_CHUNK) chunks.emplace_back(r0, std::min(p0, r0 + SWEEP_CHUNK));
+    for (int r0 = p0 + nb; r0 < n; r0 += SWEEP_CHUNK) chunks.emplace_back(r0, std::min(n, r0 + SWEEP_CHUNK));
+    // the widest (lowest) chunks first, so the last ones handed out are short
+    std::sort(chunks.begin(), chunks.end(), [](auto x, auto y) { return x.second > y.second; });
+    const double* dd = d.data();
+    parallelFor((int)chunks.size(), threads, [&](int t, int w) {
+      K.sweepChunk(a, n, p0, nb, pan, dd, chunks[t].first, chunks[t].second, scratch[w].data());
+    });
+    for (int r = 0; r < nb; r++)
+      for (int c = 0; c <= r; c++) a[(size_t)(p0 + r) * n + p0 + c] = -dd[r * nb + c];
+  }
+  // A holds -A^-1 in its lower triangle: negate and mirror
+  for (int i = 0; i < n; i++) {
+    for (int j = 0; j <= i; j++) {
+      const double v = -a[(size_t)i * n + j];
+      a[(size_t)i * n + j] = v;
+      a[(size_t)j * n + i] = v;
+    }
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Node-API glue
+
+struct ArgError {
+  std::string message;
+};
+
+class Args {
+ public:
+  Args(napi_env env, napi_callback_info info) : env_(env) {
+    size_t argc = 32;
+    napi_get_cb_info(env, info, &argc, argv_, nullptr, nullptr);
+    argc_ = argc;
+  }
+  napi_value at(size_t i) const {
+    if (i >= argc_) throw ArgError{"missing argument " + std::to_string(i)};
+    return argv_[i];
+  }
+  double num(size_t i) const {
+    double v;
+    if (napi_get_value_double(env_, at(i), &v) != napi_ok) throw ArgError{"argument " + std::to_string(i) + " must be a number"};
+    return v;
+  }
+  int int32(size_t i) const { return (int)num(i); }
+  bool flag(size_t i) const {
+    bool v;
+    if (napi_get_value_bool(env_, at(i), &v) != napi_ok) throw ArgError{"argument " + std::to_string(i) + " must be a boolean"};
+    return v;
+  }
+  template <typename T>
+  T* array(size_t i, napi_typedarray_type want, size_t minLength) const {
+    napi_typedarray_type type;
+    size_t length;
+    void* data;
+    napi_value buffer;
+    size_t offset;
+    if (napi_get_typedarray_info(env_, at(i), &type, &length, &data, &buffer, &offset) != napi_ok || type != want) {
+      throw ArgError{"argument " + std::to_string(i) + " has the wrong typed-array type"};
+    }
+    if (length < minLength) throw ArgError{"argument " + std::to_string(i) + " is too short (" + std::to_string(length) + " < " + std::to_string(minLength) + ")"};
+    return static_cast<T*>(data);
+  }
+
+ private:
+  napi_env env_;
+  napi_value argv_[32];
+  size_t argc_ = 0;
+};
+
+template <typename F>
+napi_value guarded(napi_env env, F body) {
+  try {
+    return body();
+  } catch (const ArgError& e) {
+    napi_throw_type_error(env, "ERR_UNIREC_NATIVE", e.message.c_str());
+  } catch (const std::exception& e) {
+    napi_throw_error(env, "ERR_UNIREC_NATIVE", e.what());
+  }
+  return nullptr;
+}
+
+napi_value undefinedValue(napi_env env) {
+  napi_value u;
+  napi_get_undefined(env, &u);
+  return u;
+}
+
+/** Rows of op(A) m x k, op(B) k x n, C m x n, checked against the arrays' lengths. */
+size_t need(bool trans, int rows, int cols, int ld) {
+  if (rows <= 0 || cols <= 0) return 0;
+  return trans ? (size_t)(cols - 1) * ld + rows : (size_t)(rows - 1) * ld + cols;
+}
+
+template <typename T>
+napi_value gemmBinding(napi_env env, napi_callback_info info, napi_typedarray_type tt,
+                       void (*fn)(bool, bool, int, int, int, T, const T*, int, const T*, int, T, T*, int)) {
+  return guarded(env, [&]() {
+    Args g(env, info);
+    // (transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads)
+    const bool tA = g.flag(0), tB = g.flag(1);
+    const int m = g.int32(2), n = g.int32(3), k = g.int32(4);
+    const T alpha = (T)g.num(5);
+    const int lda = g.int32(7), ldb = g.int32(9), ldc = g.int32(12);
+    const T* a = g.array<T>(6, tt, need(tA, m, k, lda) * (k > 0));
+    const T* b = g.array<T>(8, tt, need(tB, k, n, ldb) * (k > 0));
+    const T beta = (T)g.num(10);
+    T* c = g.array<T>(11, tt, need(false, m, n, ldc));
+    const int threads = g.int32(13);
+    // op(A) rows split over threads (contiguous, multiples of 6): each entry of C is summed the same way
+    const int parts = std::max(1, std::min(threads, (m + 95) / 96));
+    parallelFor(parts, parts, [&](int t, int) {
+      const int r0 = (int)((long)m * t / parts) / 6 * 6;
+      const int r1 = t + 1 == parts ? m : (int)((long)m * (t + 1) / parts) / 6 * 6;
+      if (r1 <= r0) return;
+      const T* at = tA ? a + r0 : a + (size_t)r0 * lda;
+      fn(tA, tB, r1 - r0, n, k, alpha, at, lda, b, ldb, beta, c + (size_t)r0 * ldc, ldc);
+    });
+    return undefinedValue(env);
+  });
+}
+
+napi_value Dgemm(napi_env env, napi_callback_info info) { return gemmBinding<double>(env, info, napi_float64_array, K.dgemm); }
+napi_value Sgemm(napi_env env, napi_callback_info info) { return gemmBinding<float>(env, info, napi_float32_array, K.sgemm); }
+
+napi_value SpdInverse(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    Args g(env, info);
+    // (a, n, threads)
+    const int n = g.int32(1);
+    double* a = g.array<double>(0, napi_float64_array, (size_t)n * n);
+    std::string err;
+    if (!spdInverse(a, n, g.int32(2), err)) {
+      napi_throw_range_error(env, "ERR_UNIREC_NOT_SPD", err.c_str());
+      return nullptr;
+    }
+    return undefinedValue(env);
+  });
+}
+
+napi_value GramSparse(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() {
+    Args g(env, info);
+    // (xPtr, xIdx, xVal, tPtr, tIdx, tVal, nRows, n, binary, out, threads): out = X^T X, both triangles
+    const int nRows = g.int32(6), n = g.int32(7);
+    const int32_t* xPtr = g.array<int32_t>(0, napi_int32_array, nRows + 1);
+    const int32_t* tPtr = g.array<int32_t>(3, napi_int32_array, n + 1);
+    const int32_t* xIdx = g.array<int32_t>(1, napi_int32_array, xPtr[nRows]);
+    const float* xVal = g.array<float>(2, napi_float32_array, xPtr[nRows]);
+    const int32_t* tIdx = g.array<int32_t>(4, napi_int32_array, tPtr[n]);
+    const float* tVal = g.array<float>(5, napi_float32_array, tPtr[n]);
+    const bool binary = g.flag(8);
+    double* out = g.array<double>(9, napi_float64_array, (size_t)n * n);
+    std::fill(out, out + (size_t)n * n, 0.0);
+    const int block = 32;
+    const int tasks = (n + block - 1) / block;
+    // the last rows of the triangle cost the most: hand them out first
+    parallelFor(tasks, g.int32(10), [&](int t, int) {
+      const int from = (tasks - 1 - t) * block;
+      K.gramSparseRows(xPtr, xIdx, xVal, tPtr, tIdx, tVal, n, binary, from, std::min(n, from + block), out);
+    });
+    for (int i = 0; i < n; i++)
+      for (int j = i + 1; j < n; j++) out[(size_t)i * n + j] = out[(size_t)j * n + i];
+    return undefinedValue(env);
+  });
+}
+
+napi_value AlsRows(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() {
+    Args g(env, info);
+    // (indptr, indices, data, x, y, yty, f, alpha, cgSteps, binary, regPerEvent, from, to, nYRows, threads)
+    const int f = g.int32(6);
+    const int from = g.int32(11), to = g.int32(12), nY = g.int32(13);
+    const int32_t* indptr = g.array<int32_t>(0, napi_int32_array, to + 1);
+    const int32_t* indices = g.array<int32_t>(1, napi_int32_array, indptr[to]);
+    const float* data = g.array<float>(2, napi_float32_array, indptr[to]);
+    float* x = g.array<float>(3, napi_float32_array, (size_t)to * f);
+    const float* y = g.array<float>(4, napi_float32_array, (size_t)nY * f);
+    const double* yty = g.array<double>(5, napi_float64_array, (size_t)f * f);
+    for (int p = indptr[from]; p < indptr[to]; p++)
+      if (indices[p] < 0 || indices[p] >= nY) throw ArgError{"column index out of range"};
+    const double alpha = g.num(7), reg = g.num(10);
+    const int steps = g.int32(8);
+    const bool binary = g.flag(9);
+    const int block = 64;
+    const int tasks = (to - from + block - 1) / block;
+    parallelFor(tasks, g.int32(14), [&](int t, int) {
+      const int r0 = from + t * block;
+      K.alsRows(indptr, indices, data, x, y, yty, f, alpha, steps, binary, reg, r0, std::min(to, r0 + block));
+    });
+    return undefinedValue(env);
+  });
+}
+
+napi_value SpmmRows(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() {
+    Args g(env, info);
+    // (indptr, indices, data, binary, b, nBRows, ncols, rows, out, threads)
+    const int nB = g.int32(5), ncols = g.int32(6);
+    const bool binary = g.flag(3);
+    napi_value rowsValue = g.at(7);
+    (void)rowsValue;
+    const float* b = g.array<float>(4, napi_float32_array, (size_t)nB * ncols);
+    // rows: Int32Array of CSR row ids
+    napi_typedarray_type type;
+    size_t nRows;
+    void* rowsData;
+    napi_value buf;
+    size_t off;
+    if (napi_get_typedarray_info(env, g.at(7), &type, &nRows, &rowsData, &buf, &off) != napi_ok || type != napi_int32_array)
+      throw ArgError{"argument 7 must be an Int32Array"};
+    const int32_t* rows = static_cast<const int32_t*>(rowsData);
+    int maxRow = -1;
+    for (size_t t = 0; t < nRows; t++) maxRow = std::max(maxRow, rows[t]);
+    const int32_t* indptr = g.array<int32_t>(0, napi_int32_array, (size_t)maxRow + 2);
+    const int32_t* indices = g.array<int32_t>(1, napi_int32_array, 0);
+    const float* data = g.array<float>(2, napi_float32_array, 0);
+    for (size_t t = 0; t < nRows; t++) {
+      if (rows[t] < 0) throw ArgError{"negative row id"};
+      for (int p = indptr[rows[t]]; p < indptr[rows[t] + 1]; p++)
+        if (indices[p] < 0 || indices[p] >= nB) throw ArgError{"column index out of range"};
+    }
+    float* out = g.array<float>(8, napi_float32_array, nRows * (size_t)ncols);
+    const int block = 16;
+    const int tasks = (int)((nRows + block - 1) / block);
+    parallelFor(tasks, g.int32(9), [&](int t, int) {
+      const int t0 = t * block;
+      const int cnt = std::min(block, (int)nRows - t0);
+      K.spmmRows(indptr, indices, data, binary, b, ncols, rows + t0, cnt, out + (size_t)t0 * ncols);
+    });
+    return undefinedValue(env);
+  });
+}
+
+napi_value MfEpoch(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() {
+    Args g(env, info);
+    // (order, users, items, values, p, q, bu, bi, f, mu, lr, reg, biased, nUsers, nItems)
+    const int f = g.int32(8);
+    const int nUsers = g.int32(13), nItems = g.int32(14);
+    napi_typedarray_type type;
+    size_t n;
+    void* od;
+    napi_value buf;
+    size_t off;
+    if (napi_get_typedarray_info(env, g.at(0), &type, &n, &od, &buf, &off) != napi_ok || type != napi_int32_array)
+      throw ArgError{"argument 0 must be an Int32Array"};
+    const int32_t* order = static_cast<const int32_t*>(od);
+    const int32_t* users = g.array<int32_t>(1, napi_int32_array, n);
+    const int32_t* items = g.array<int32_t>(2, napi_int32_array, n);
+    const float* values = g.array<float>(3, napi_float32_array, n);
+    float* p = g.array<float>(4, napi_float32_array, (size_t)nUsers * f);
+    float* q = g.array<float>(5, napi_float32_array, (size_t)nItems * f);
+    float* bu = g.array<float>(6, napi_float32_array, nUsers);
+    float* bi = g.array<float>(7, napi_float32_array, nItems);
+    for (size_t t = 0; t < n; t++) {
+      const int r = order[t];
+      if (r < 0 || (size_t)r >= n || users[r] < 0 || users[r] >= nUsers || items[r] < 0 || items[r] >= nItems)
+        throw ArgError{"index out of range"};
+    }
+    K.mfEpoch(order, (int)n, users, items, values, p, q, bu, bi, f, g.num(9), g.num(10), g.num(11), g.flag(12));
+    return undefinedValue(env);
+  });
+}
+
+napi_value FmaPeak(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() {
+    Args g(env, info);
+    // (reps, threads) -> [seconds, flops]: every thread runs `reps` passes at once
+    const long reps = (long)g.num(0);
+    const int threads = std::max(1, g.int32(1));
+    std::vector<double> secs(threads), flops(threads);
+    parallelFor(threads, threads, [&](int t, int) { secs[t] = K.fmaPeak(reps, &flops[t]); });
+    double s = 0, fl = 0;
+    for (int t = 0; t < threads; t++) {
+      s = std::max(s, secs[t]);
+      fl += flops[t];
+    }
+    napi_value arr, v;
+    napi_create_array_with_length(env, 2, &arr);
+    napi_create_double(env, s, &v);
+    napi_set_element(env, arr, 0, v);
+    napi_create_double(env, fl, &v);
+    napi_set_element(env, arr, 1, v);
+    return arr;
+  });
+}
+
+}  // namespace
+
+NAPI_MODULE_INIT() {
+  struct Entry {
+    const char* name;
+    napi_callback cb;
+  };
+  const Entry entries[] = {{"dgemm", Dgemm},           {"sgemm", Sgemm},       {"spdInverse", SpdInverse},
+                           {"gramSparse", GramSparse}, {"alsRows", AlsRows},   {"spmmRows", SpmmRows},
+                           {"mfEpoch", MfEpoch},       {"fmaPeak", FmaPeak}};
+  for (const Entry& e : entries) {
+    napi_value fn;
+    napi_create_function(env, e.name, NAPI_AUTO_LENGTH, e.cb, nullptr, &fn);
+    napi_set_named_property(env, exports, e.name, fn);
+  }
+  napi_value isa;
+  napi_create_string_utf8(env, K.isa, NAPI_AUTO_LENGTH, &isa);
+  napi_set_named_property(env, exports, "isa", isa);
+  return exports;
+}

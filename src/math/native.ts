@@ -1,0 +1,85 @@
+import { createRequire } from 'node:module';
+
+/**
+ * The native numeric core (native/*.cc, built from source at install by node-gyp into
+ * build/Release/unirec_native.node): AVX2 + FMA kernels with a generic x86-64 fallback chosen at load
+ * time from the CPU, threaded with std::thread over independent rows (any thread count gives the same
+ * bits). The scalar JS kernels of this folder are the reference it is tested against and the fallback:
+ * `native()` is undefined when the addon did not build or `UNIREC_NATIVE=0` is set, and every caller
+ * then takes the JS path. `UNIREC_NATIVE_PATH` loads the addon from another file (read once per
+ * process). Arrays are checked (type, length, index ranges) on the native side.
+ */
+export interface NativeCore {
+  /** 'avx2-fma' or 'generic' */
+  readonly isa: string;
+  /** C = alpha op(A) op(B) + beta C (row-major float64; op(A) m x k, op(B) k x n), rows split over threads. */
+  dgemm(
+    transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+    a: Float64Array, lda: number, b: Float64Array, ldb: number, beta: number, c: Float64Array, ldc: number, threads: number,
+  ): void;
+  /** The float32 form of dgemm. */
+  sgemm(
+    transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+    a: Float32Array, lda: number, b: Float32Array, ldb: number, beta: number, c: Float32Array, ldc: number, threads: number,
+  ): void;
+  /** In-place inverse of an SPD n x n matrix (lower triangle read, full result); RangeError when not SPD. */
+  spdInverse(a: Float64Array, n: number, threads: number): void;
+  /** out = X^T X (n x n, both triangles) from X by rows (nRows x n) and by columns. */
+  gramSparse(
+    xPtr: Int32Array, xIdx: Int32Array, xVal: Float32Array, tPtr: Int32Array, tIdx: Int32Array, tVal: Float32Array,
+    nRows: number, n: number, binary: boolean, out: Float64Array, threads: number,
+  ): void;
+  /** implicitAlsRows (math/implicit-als.ts) for rows [from, to), in place in x. */
+  alsRows(
+    indptr: Int32Array, indices: Int32Array, data: Float32Array, x: Float32Array, y: Float32Array, yty: Float64Array,
+    f: number, alpha: number, cgSteps: number, binary: boolean, regPerEvent: number, from: number, to: number, nYRows: number,
+    threads: number,
+  ): void;
+  /** out[t, :] = sum over CSR row rows[t] of value * B[column, :] (B nBRows x ncols, float32). */
+  spmmRows(
+    indptr: Int32Array, indices: Int32Array, data: Float32Array, binary: boolean, b: Float32Array, nBRows: number,
+    ncols: number, rows: Int32Array, out: Float32Array, threads: number,
+  ): void;
+  /** One SGD epoch of biased MF (models/mf.ts) over the ratings in `order`. */
+  mfEpoch(
+    order: Int32Array, users: Int32Array, items: Int32Array, values: Float32Array, p: Float32Array, q: Float32Array,
+    bu: Float32Array, bi: Float32Array, f: number, mu: number, lr: number, reg: number, biased: boolean, nUsers: number, nItems: number,
+  ): void;
+  /** [seconds, FLOPs] of `reps` passes of 12 independent 4-wide float64 FMA chains on each of `threads` threads. */
+  fmaPeak(reps: number, threads: number): [number, number];
+}
+
+let loaded: NativeCore | null | undefined;
+let loadError = '';
+
+function load(): NativeCore | null {
+  if (loaded !== undefined) return loaded;
+  try {
+    // dist/src/math/native.js -> <package>/build/Release (node-gyp's output); UNIREC_NATIVE_PATH overrides it
+    const require = createRequire(import.meta.url);
+    loaded = require(process.env.UNIREC_NATIVE_PATH || '../../../build/Release/unirec_native.node') as NativeCore;
+  } catch (err) {
+    loaded = null;
+    loadError = err instanceof Error ? err.message.split('\n')[0]! : String(err);
+  }
+  return loaded;
+}
+
+/** True when UNIREC_NATIVE is set to 0 / false / off: every kernel takes the JS path. */
+function disabled(): boolean {
+  const v = process.env.UNIREC_NATIVE;
+  return v !== undefined && ['0', 'false', 'off', 'no'].includes(v.toLowerCase());
+}
+
+/** The native core, or undefined (not built, failed to load, or disabled by UNIREC_NATIVE=0). Read at each call. */
+export function native(): NativeCore | undefined {
+  if (disabled()) return undefined;
+  return load() ?? undefined;
+}
+
+/** What the kernels run on, for reports: 'native avx2-fma', 'native generic', or 'js (reason)'. */
+export function nativeStatus(): string {
+  if (disabled()) return 'js (UNIREC_NATIVE=0)';
+  const n = load();
+  return n ? `native ${n.isa}` : `js (native core not built: ${loadError})`;
+}
