@@ -108,7 +108,14 @@ export class Scratch {
   }
 }
 
-export type ScoreFn = (user: number, out: Float32Array) => void;
+export type ScoreFn = ((user: number, out: Float32Array) => void) & {
+  /**
+   * The user's top k as the model serves it (Recommender.retrieve: an approximate index or compressed
+   * vectors), or undefined to take the top k of the scores. Ranking metrics come from this list; AUC
+   * from the full scores.
+   */
+  top?: (user: number, k: number, exclude: Uint8Array, excluded: number) => Int32Array | undefined;
+};
 
 /**
  * How the loop scores a user: scoreUser, or for a cold user foldIn from their events (and attributes,
@@ -116,6 +123,17 @@ export type ScoreFn = (user: number, out: Float32Array) => void;
  * a user without events), gets train popularity for that user, as a production system would show.
  */
 export function scoreFunction(model: Recommender, input: RankInput): ScoreFn {
+  const fn = scoresOf(model, input);
+  const p = model.params;
+  // the served list differs from the top of the full scores only for an index or compressed vectors
+  if (model.retrieve && !input.sampled && (p.retrieval === 'hnsw' || (p.vectors !== undefined && p.vectors !== 'float32'))) {
+    const cold = input.foldIn?.cold;
+    fn.top = (user, k, exclude, excluded) => (cold?.[user] ? undefined : model.retrieve!(user, k, exclude, excluded).indices);
+  }
+  return fn;
+}
+
+function scoresOf(model: Recommender, input: RankInput): ScoreFn {
   const f = input.foldIn;
   if (!f) return (user, out) => model.scoreUser(user, out);
   return (user, out) => {
@@ -178,7 +196,7 @@ export function rankUsers(
       const rel = relItems.subarray(0, nRel);
       let mask = excluded;
       if (input.sampled) mask = sampleCandidates(input, u, rel, nExcluded, scratch);
-      const top = topK(scores, maxK, mask).indices;
+      const top = (score.top && score.top(u, maxK, mask, nExcluded)) || topK(scores, maxK, mask).indices;
       out.top.set(top, row * maxK);
       rankingMetricsAt(top, relevant, nRel, ks, out.metrics, row * nK * N_RANKING);
       out.auc[row] = userAuc(scores, rel, mask, scratch.relScores);

@@ -3,6 +3,7 @@ import type { TrainData } from '../data/dataset.js';
 import { cholesky, choleskySolve } from '../math/cholesky.js';
 import { Rng } from '../math/rng.js';
 import { BiasedFactorModel, ratingStats } from './biased-factors.js';
+import { retrievalParamShape } from '../retrieval/options.js';
 import { ensureNotAborted, type FitContext, type History, type ModelArtifact, type Reason } from './recommender.js';
 import { registerModel } from './registry.js';
 
@@ -16,6 +17,7 @@ const Params = z
     initStd: z.number().nonnegative().default(0.1),
     /** learn the user and item biases (false: plain factorisation around the mean) */
     biased: z.boolean().default(true),
+    ...retrievalParamShape,
   })
   .strict();
 type MfParams = z.infer<typeof Params>;

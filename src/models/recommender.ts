@@ -66,6 +66,12 @@ export interface Recommender {
   predictRating?(user: number, item: number): number;
   /** The k items most similar to `item`, best first, `item` itself excluded. */
   similarItems?(item: number, k: number): TopK;
+  /**
+   * The k best items for a user seen at fit time (dense id) or one known by `history`, without scoring
+   * every item when the model has an item index (`retrieval: "hnsw"` param), best first; never an item
+   * with exclude[i] = 1. `excluded` (how many items `exclude` marks, when known) sizes the over-fetch.
+   */
+  retrieve?(query: number | History, k: number, exclude?: Uint8Array, excluded?: number): TopK;
   /** Why `item` scores as it does for `user`: the largest contributions first. */
   explain?(user: number, item: number, limit?: number): Reason[];
   save(): ModelArtifact;

@@ -26,7 +26,8 @@ export interface RetrievalOptions {
   hnsw: HnswOptions;
 }
 
-type RetrievalParams = { [K in keyof typeof retrievalParamShape]: z.infer<(typeof retrievalParamShape)[K]> };
+/** The retrieval params of a model, parsed. */
+export type RetrievalParams = { [K in keyof typeof retrievalParamShape]: z.infer<(typeof retrievalParamShape)[K]> };
 
 /** The options from a model's parsed params (and its seed, for the graph's level draws). */
 export function retrievalOptions(p: RetrievalParams, seed = DEFAULT_HNSW.seed): RetrievalOptions {
