@@ -100,6 +100,10 @@ export abstract class BiasedFactorModel implements Recommender {
     for (let i = 0; i < nItems; i++) out[i]! += base;
   }
 
+  itemIndex(): ItemRetrieval {
+    return this.retrieval;
+  }
+
   /** The best items by b_i + x . q_i (mu + b_u rank nothing); a history is folded in and scored in full. */
   retrieve(query: number | History, k: number, exclude?: Uint8Array, excluded?: number): TopK {
     if (typeof query === 'number') return this.retrieval.top(this.userVectors(), query * this.params.factors, k, exclude, excluded);

@@ -148,6 +148,10 @@ export class Bpr implements Recommender {
     this.retrieval.scoreAll(x, xo, out.subarray(0, this.nItems));
   }
 
+  itemIndex(): ItemRetrieval {
+    return this.retrieval;
+  }
+
   retrieve(query: number | History, k: number, exclude?: Uint8Array, excluded?: number): TopK {
     if (typeof query === 'number') return this.retrieval.top(this.userFactors, query * this.params.factors, k, exclude, excluded);
     return this.retrieval.top(this.foldInVector(query), 0, k, exclude, excluded);

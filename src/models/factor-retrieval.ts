@@ -2,6 +2,7 @@ import { ItemRetrieval } from '../retrieval/item-retrieval.js';
 import { retrievalOptions, type RetrievalParams } from '../retrieval/options.js';
 import { decodeAll, encodeVectors, vectorsFromArrays } from '../retrieval/stores.js';
 import type { ModelArtifact } from './recommender.js';
+import { modelSpec } from './registry.js';
 
 export type { ItemRetrieval };
 
@@ -57,4 +58,20 @@ export function loadItemRetrieval(
 export function loadUserRows(a: ModelArtifact, nUsers: number, dim: number): Float32Array {
   const rows = a.arrays.userFactors as Float32Array | undefined;
   return rows ?? decodeAll(vectorsFromArrays(a.arrays, 'users', nUsers, dim)!);
+}
+
+/**
+ * An artifact to load with other retrieval params (a `serve --retrieval hnsw` override): the params
+ * merged in when the model takes them (its schema accepts the result), else the artifact unchanged.
+ * A saved graph is dropped whenever a param changes, so `load` rebuilds the graph for the new params.
+ * Vectors stored compressed stay so (an int8 artifact cannot be served as float32).
+ */
+export function withRetrievalParams(a: ModelArtifact, override: Partial<RetrievalParams>): ModelArtifact {
+  const params = { ...a.params, ...override };
+  if (!modelSpec(a.model).params.safeParse(params).success) return a;
+  const changed = Object.entries(override).some(([k, v]) => a.params[k] !== v);
+  if (!changed) return a;
+  const { itemsHnsw: _graph, ...arrays } = a.arrays;
+  const { itemsHnsw: _meta, ...meta } = a.meta;
+  return { ...a, params, arrays, meta };
 }

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { makeTrainData } from '../../src/data/dataset.js';
 import { plantedTaste } from '../../src/data/planted-taste.js';
 import { topK } from '../../src/math/topk.js';
-import { createModel, loadModel } from '../../src/models/index.js';
+import { createModel, loadModel, withRetrievalParams } from '../../src/models/index.js';
 import type { Recommender } from '../../src/models/recommender.js';
 
 /** Planted clusters: 1500 users, 2000 items, enough structure for the factor models to learn. */
@@ -96,4 +96,40 @@ test('als: a history (fold-in) is retrieved as foldIn scores it', async () => {
     for (const i of model.retrieve!(history, 10, mask, n).indices) hit += want.has(i) ? 1 : 0;
   }
   assert.ok(hit / 500 >= 0.95, `fold-in recall@10 ${hit / 500}`);
+});
+
+for (const [name, params] of cases) {
+  test(`${name}: items added to and removed from the item index are retrieved / never returned, without a refit`, async () => {
+    const model = createModel(name, { ...params, retrieval: 'hnsw' });
+    await model.fit(train, ctx);
+    const index = model.itemIndex!();
+    const u = 3;
+    const user = (model.save().arrays.userFactors as Float32Array).subarray(u * 16, (u + 1) * 16);
+    // a new item that matches user 3 better than anything: their own factor, scaled up
+    const id = index.add(Float32Array.from(user, (x) => x * 1000), 0);
+    assert.equal(id, train.nItems);
+    const [mask, n] = seen(u);
+    assert.equal(model.retrieve!(u, 10, mask, n).indices[0], id);
+    const before = model.retrieve!(u, 10, mask, n).indices;
+    for (const i of before) index.remove(i);
+    for (const i of model.retrieve!(u, 10, mask, n).indices) assert.ok(!before.includes(i), `${name}: removed item ${i} returned`);
+  });
+}
+
+test('withRetrievalParams: a float32 exact artifact served with hnsw / int8 (graph built at load); other models unchanged', async () => {
+  const model = createModel('als', { factors: 16, iterations: 5 });
+  await model.fit(train, ctx);
+  const artifact = model.save();
+  const hnsw = loadModel(withRetrievalParams(artifact, { retrieval: 'hnsw', vectors: 'int8' }));
+  assert.equal(hnsw.params.retrieval, 'hnsw');
+  assert.ok(hnsw.itemIndex!().index, 'a graph was built at load');
+  assert.equal(hnsw.itemIndex!().store.kind, 'int8');
+  assert.ok(recallVsScores(hnsw, 100) >= 0.9);
+  // a saved graph of other params is not reused
+  const ip = withRetrievalParams(hnsw.save(), { hnswSpace: 'ip' });
+  assert.equal(ip.arrays.itemsHnsw, undefined);
+  const pop = createModel('popularity');
+  await pop.fit(train, ctx);
+  const a = pop.save();
+  assert.equal(withRetrievalParams(a, { retrieval: 'hnsw' }), a);
 });
