@@ -12,8 +12,8 @@ export function retrieval(): string {
     unirec(['evaluate', '--data', ml1m, '--model', 'als', '--params', JSON.stringify(params), '--protocol', 'ratio', '--k', '10', '--seed', '42', '--json']);
   const variants: [string, Record<string, unknown>][] = [
     ['exact float32 (default)', {}],
-    ['hnsw (mips reduction)', { retrieval: 'hnsw' }],
-    ['hnsw (native ip space)', { retrieval: 'hnsw', hnswSpace: 'ip' }],
+    ['hnsw (native ip space, the default)', { retrieval: 'hnsw' }],
+    ['hnsw (mips reduction)', { retrieval: 'hnsw', hnswSpace: 'mips' }],
     ['exact int8 + re-rank', { vectors: 'int8' }],
     ['exact float16', { vectors: 'float16' }],
     ['hnsw + int8', { retrieval: 'hnsw', vectors: 'int8' }],

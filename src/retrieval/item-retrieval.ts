@@ -16,7 +16,8 @@ const SCAN_SHARE = 0.1;
  * - exact: every item scored on the stored form, bounded top-k (int8: quantized pass + re-rank);
  * - hnsw: the graph's best k + (excluded count) + k candidates, excluded and removed ones dropped, the
  *   rest re-scored exactly on the stored rows; when fewer than k survive, the fetch doubles, and past
- *   10% of the catalogue the search becomes a scan (a filter that rejects most items).
+ *   10% of the catalogue the search becomes a scan (a filter that rejects most items, or a user who
+ *   has seen a tenth of a small catalogue: the scan is then cheaper than the walk, and exact).
  *
  * An item bias (score = x . y_i + b_i, as BPR and the rating models have) is added to every score and
  * searched as one more coordinate: the graph holds [y_i, b_i] and the query is [x, 1].
@@ -107,9 +108,9 @@ export class ItemRetrieval {
    */
   top(x: ArrayLike<number>, xo: number, k: number, exclude?: Uint8Array, excluded = 0): TopK {
     const q = queryOf(x, xo, this.dim, this.q);
-    if (this.index && this.index.live > 0) {
+    let fetch = this.index ? Math.min(2 * k + excluded, this.index.live) : 0;
+    if (this.index && this.index.live > 0 && fetch <= SCAN_SHARE * this.n) {
       // removed items are marked deleted in the graph: only the caller's exclusions are checked
-      let fetch = Math.min(2 * k + excluded, this.index.live);
       for (;;) {
         const labels = this.index.search(this.graphQuery(q), fetch);
         const best = rescore(this.store, q, labels, k, exclude, this.bias);

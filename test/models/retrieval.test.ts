@@ -126,8 +126,8 @@ test('withRetrievalParams: a float32 exact artifact served with hnsw / int8 (gra
   assert.equal(hnsw.itemIndex!().store.kind, 'int8');
   assert.ok(recallVsScores(hnsw, 100) >= 0.9);
   // a saved graph of other params is not reused
-  const ip = withRetrievalParams(hnsw.save(), { hnswSpace: 'ip' });
-  assert.equal(ip.arrays.itemsHnsw, undefined);
+  const other = withRetrievalParams(hnsw.save(), { hnswSpace: 'mips' });
+  assert.equal(other.arrays.itemsHnsw, undefined);
   const pop = createModel('popularity');
   await pop.fit(train, ctx);
   const a = pop.save();
