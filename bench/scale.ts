@@ -5,8 +5,11 @@
  * then per index: build time, resident bytes, per-query latency p50/p99 over sampled users with their
  * seen items excluded, recall@10 against the exact float32 top-10, and save-vs-rebuild of the graph.
  * The growth exponent of each cost is the least-squares slope of log(cost) on log(items).
+ * Sizes measured earlier (kept in UNIREC_SCALE_CACHE, default a temp file) are reported with the new ones.
  */
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { makeTrainData } from '../src/data/dataset.js';
 import { plantedTaste } from '../src/data/planted-taste.js';
 import { topK } from '../src/math/topk.js';
@@ -161,15 +164,29 @@ export async function scale(): Promise<string> {
     { name: 'hnsw ip', options: options('hnsw', 'float32', ip) },
     { name: 'hnsw ip, ef 200', options: options('hnsw', 'float32', { ...ip, ef: 200 }) },
     { name: 'hnsw ip, filter in graph', options: options('hnsw', 'float32', ip), filter: 'graph' as const },
-    { name: 'hnsw mips', options: options('hnsw', 'float32', big) },
-    { name: 'hnsw mips, ef 200', options: options('hnsw', 'float32', { ...big, ef: 200 }) },
-    // a second graph over the decoded int8 rows: skipped at 10^6 (build time on this machine)
-    ...(n < 1e6 ? [{ name: 'hnsw ip + int8', options: options('hnsw', 'int8', ip) }] : []),
+    // more graphs (the reduction, and one over the decoded int8 rows): skipped at 10^6 (build time on this machine)
+    ...(n < 1e6
+      ? [
+          { name: 'hnsw mips', options: options('hnsw', 'float32', big) },
+          { name: 'hnsw mips, ef 200', options: options('hnsw', 'float32', { ...big, ef: 200 }) },
+          { name: 'hnsw ip + int8', options: options('hnsw', 'int8', ip) },
+        ]
+      : []),
   ];
-  const rows: Row[] = [];
-  for (const n of sizes) rows.push(await oneSize(n, variantsFor));
+  // Each size's figures are kept in a file as soon as they are measured, so sizes can be run one
+  // invocation at a time on a shared machine (UNIREC_SCALE_SIZES=1e6 after 1e4,1e5) and reported together.
+  const cache = process.env.UNIREC_SCALE_CACHE ?? path.join(os.tmpdir(), 'unirec-scale-rows.json');
+  const kept: Row[] = fs.existsSync(cache) ? JSON.parse(fs.readFileSync(cache, 'utf8')) : [];
+  for (const n of sizes) {
+    const row = await oneSize(n, variantsFor);
+    const at = kept.findIndex((r) => r.items === n);
+    if (at >= 0) kept[at] = row;
+    else kept.push(row);
+    fs.writeFileSync(cache, JSON.stringify(kept));
+  }
+  const rows = kept.sort((a, b) => a.items - b.items);
 
-  const names = rows[0]!.variants.map((v) => v.name);
+  const names = [...new Set(rows.flatMap((r) => r.variants.map((v) => v.name)))];
   const lines = [
     `Planted-taste catalogues (data/planted-taste.ts, seed 42, ${DIM} dimensions, clusters = sqrt(items) / 4), ALS (${DIM} factors, 5 iterations; 3 at 10^6) fitted on their events, ${QUERIES} sampled users per size, their train items excluded, k = ${K}. Latency is one \`ItemRetrieval.top\` call in-process (no HTTP), one thread; recall@10 is against the exact float32 top-10 with the same exclusions. HNSW: M 16, efConstruction 100, ef 64 unless named ('ip': hnswlib's inner-product space on the raw vectors; 'mips': the reduction to the unit sphere, retrieval/mips.ts); over-fetch 2k + the user's excluded count, doubled until k survive.`,
     '',
@@ -189,10 +206,15 @@ export async function scale(): Promise<string> {
     lines.push('| cost | exponent |', '| --- | ---: |');
     lines.push(`| ALS fit (events grow with items) | ${exponent(xs, rows.map((r) => r.fitSeconds)).toFixed(2)} |`);
     for (const name of names) {
-      const vs = rows.map((r) => r.variants.find((v) => v.name === name));
-      if (vs.some((v) => !v)) continue;
-      lines.push(`| ${name}: query p50 | ${exponent(xs, vs.map((v) => v!.p50)).toFixed(2)} |`);
-      if (vs[0]!.buildSeconds > 0.01) lines.push(`| ${name}: build | ${exponent(xs, vs.map((v) => v!.buildSeconds)).toFixed(2)} |`);
+      const at = rows.filter((r) => r.variants.some((v) => v.name === name));
+      if (at.length < 2) continue;
+      const vs = at.map((r) => r.variants.find((v) => v.name === name)!);
+      const xn = at.map((r) => r.items);
+      const over = at.length < rows.length ? ` (${xn.map((x) => x.toExponential(0)).join(', ')} only)` : '';
+      lines.push(`| ${name}: query p50${over} | ${exponent(xn, vs.map((v) => v.p50)).toFixed(2)} |`);
+      if (vs[0]!.buildSeconds > 0.05 && !name.includes('filter') && !name.includes('ef 200')) {
+        lines.push(`| ${name}: build${over} | ${exponent(xn, vs.map((v) => v.buildSeconds)).toFixed(2)} |`);
+      }
     }
   }
   return lines.join('\n');

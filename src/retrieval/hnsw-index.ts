@@ -124,11 +124,16 @@ export class HnswIndex {
     return this.deleted;
   }
 
-  /** Bytes hnswlib holds: per item its vector, its level-0 links (2 M), label; upper layers ~ 1/M of that. */
+  /**
+   * Bytes hnswlib holds (estimated from its layout): per item its vector, its level-0 links (2 M) and
+   * label; upper-layer links (1 / (M - 1) layers on average); the link-list pointer, a per-item mutex
+   * (40 bytes) and the label map entry (~56 bytes).
+   */
   get bytes(): number {
     const d = this.reduction ? this.dim + 1 : this.dim;
-    const level0 = 4 * d + 4 + 2 * this.options.m * 4 + 8;
-    return Math.round(this.index.getMaxElements() * (level0 + (this.options.m * 4 + 4) / (this.options.m - 1 || 1) + 8));
+    const m = this.options.m;
+    const level0 = 4 * d + 4 + 2 * m * 4 + 8;
+    return Math.round(this.index.getMaxElements() * (level0 + (m * 4 + 4) / (m - 1 || 1) + 8 + 40 + 56));
   }
 
   private point(v: ArrayLike<number>, offset: number): number[] {
