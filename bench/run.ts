@@ -18,6 +18,8 @@ import { fusionStacking } from './fusion-stacking.js';
 import { rerank } from './rerank.js';
 import { storeImport } from './store-import.js';
 import { towers } from './towers.js';
+import { scale } from './scale.js';
+import { retrieval } from './retrieval.js';
 
 import { data, root, type Run, unirec } from './unirec.js';
 
@@ -284,7 +286,7 @@ async function kernels(): Promise<string> {
   ].join('\n');
 }
 
-const suites: Record<string, () => string | Promise<string>> = { foundation, 'knn-kernel': knnKernel, latent, kernels, native: nativeCore, fusion, 'fusion-ceiling': fusionCeiling, 'fusion-stacking': fusionStacking, rerank, cold, towers, sequence, amazon, 'store-import': storeImport };
+const suites: Record<string, () => string | Promise<string>> = { foundation, 'knn-kernel': knnKernel, latent, kernels, native: nativeCore, fusion, 'fusion-ceiling': fusionCeiling, 'fusion-stacking': fusionStacking, rerank, cold, towers, sequence, amazon, 'store-import': storeImport, retrieval, scale };
 
 function writeSection(name: string, body: string): void {
   const file = path.join(root, 'BENCHMARKS.md');

@@ -16,6 +16,7 @@ const LAYERS: Record<string, number> = {
   nn: 2,
   features: 3,
   text: 4,
+  retrieval: 4,
   models: 5,
   pipeline: 6,
   eval: 7,

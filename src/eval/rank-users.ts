@@ -114,7 +114,15 @@ export class Scratch {
  * Scores one user into out (nItems); `batch`, when the model can, scores several users at once into
  * consecutive nItems-wide rows (one GEMM or sparse x dense product instead of one product per user).
  */
-export type ScoreFn = ((user: number, out: Float32Array) => void) & { batch?: (users: Int32Array, out: Float32Array) => void };
+export type ScoreFn = ((user: number, out: Float32Array) => void) & {
+  batch?: (users: Int32Array, out: Float32Array) => void;
+  /**
+   * The user's top k as the model serves it (Recommender.retrieve: an approximate index or compressed
+   * vectors), or undefined to take the top k of the scores. Ranking metrics come from this list; AUC
+   * from the full scores.
+   */
+  top?: (user: number, k: number, exclude: Uint8Array, excluded: number) => Int32Array | undefined;
+};
 
 /** Users scored per batch call: 32 x nItems floats (474 KB on ml-1m) stay in L2 for the top-k that follows. */
 export const SCORE_BATCH = 32;
@@ -125,6 +133,17 @@ export const SCORE_BATCH = 32;
  * a user without events), gets train popularity for that user, as a production system would show.
  */
 export function scoreFunction(model: Recommender, input: RankInput): ScoreFn {
+  const fn = scoresOf(model, input);
+  const p = model.params;
+  // the served list differs from the top of the full scores only for an index or compressed vectors
+  if (model.retrieve && !input.sampled && (p.retrieval === 'hnsw' || (p.vectors !== undefined && p.vectors !== 'float32'))) {
+    const cold = input.foldIn?.cold;
+    fn.top = (user, k, exclude, excluded) => (cold?.[user] ? undefined : model.retrieve!(user, k, exclude, excluded).indices);
+  }
+  return fn;
+}
+
+function scoresOf(model: Recommender, input: RankInput): ScoreFn {
   const f = input.foldIn;
   if (!f) {
     const fn: ScoreFn = (user, out) => model.scoreUser(user, out);
@@ -205,7 +224,7 @@ export function rankUsers(
       const rel = relItems.subarray(0, nRel);
       let mask = excluded;
       if (input.sampled) mask = sampleCandidates(input, u, rel, nExcluded, scratch);
-      const top = topK(scores, maxK, mask).indices;
+      const top = (score.top && score.top(u, maxK, mask, nExcluded)) || topK(scores, maxK, mask).indices;
       out.top.set(top, row * maxK);
       rankingMetricsAt(top, relevant, nRel, ks, out.metrics, row * nK * N_RANKING);
       out.auc[row] = userAuc(scores, rel, mask, scratch.relScores);

@@ -7,10 +7,12 @@ import { alsScratch, implicitAlsRows } from '../math/implicit-als.js';
 import { native } from '../math/native.js';
 import { Rng } from '../math/rng.js';
 import { WorkerTeam, sharedFloat32, sharedFloat64, weightedBounds } from '../math/team.js';
-import { cosineNeighboursOfRow, rowNorms, scoreRows } from '../math/factors.js';
+import { cosineNeighboursOfRow, rowNorms } from '../math/factors.js';
 import type { TopK } from '../math/topk.js';
 import { ensureNotAborted, type FitContext, type History, type ModelArtifact, type Reason, type Recommender } from './recommender.js';
 import { csrArrays, csrFromArrays } from './artifact-csr.js';
+import { itemRetrieval, loadItemRetrieval, loadUserRows, retrievalArrays, type ItemRetrieval } from './factor-retrieval.js';
+import { retrievalParamShape } from '../retrieval/options.js';
 import { registerModel } from './registry.js';
 
 const Params = z
@@ -40,6 +42,7 @@ const Params = z
     values: z.enum(['binary', 'value']).default('binary'),
     /** factors start uniform in [0, initScale) (as the implicit library does) */
     initScale: z.number().positive().default(0.01),
+    ...retrievalParamShape,
   })
   .strict();
 type AlsParams = z.infer<typeof Params>;
@@ -75,6 +78,8 @@ export class Als implements Recommender {
   private itemNorms: Float32Array | undefined;
   /** train histories, for explanations */
   private history!: Csr;
+  /** the item vectors as retrieval scores them (stored form, optional graph index) */
+  private retrieval!: ItemRetrieval;
 
   constructor(readonly params: AlsParams) {}
 
@@ -118,6 +123,7 @@ export class Als implements Recommender {
     this.itemFactors = items.slice();
     this.nUsers = nUsers;
     this.nItems = nItems;
+    ({ retrieval: this.retrieval, itemRows: this.itemFactors, userRows: this.userFactors } = itemRetrieval(p, this.itemFactors, nItems, this.userFactors, nUsers, f));
     this.gram = this.gramOf(this.itemFactors, nItems, new Float64Array(f * f));
     this.itemNorms = undefined;
     this.history = train.byUser;
@@ -195,9 +201,18 @@ export class Als implements Recommender {
     for (let t = 0; t < users.length; t++) this.scoreUser(users[t]!, out.subarray(t * n, (t + 1) * n));
   }
 
-  /** out[i] = x . y_i for the factor vector at x[xo ..]. FLOPs 2 f nItems. */
+  /** out[i] = x . y_i for the factor vector at x[xo ..] (on the stored item vectors). FLOPs 2 f nItems. */
   private scoreVector(x: Float32Array | Float64Array, xo: number, out: Float32Array): void {
-    scoreRows(this.itemFactors, this.params.factors, x, xo, out.subarray(0, this.nItems));
+    this.retrieval.scoreAll(x, xo, out.subarray(0, this.nItems));
+  }
+
+  itemIndex(): ItemRetrieval {
+    return this.retrieval;
+  }
+
+  retrieve(query: number | History, k: number, exclude?: Uint8Array, excluded?: number): TopK {
+    if (typeof query === 'number') return this.retrieval.top(this.userFactors, query * this.params.factors, k, exclude, excluded);
+    return this.retrieval.top(this.foldInVector(query), 0, k, exclude, excluded);
   }
 
   /**
@@ -238,6 +253,11 @@ export class Als implements Recommender {
    * held out of training among them (their factor row is only the random start), gets the exact solve.
    */
   foldIn(history: History, out: Float32Array): void {
+    this.scoreVector(this.foldInVector(history), 0, out);
+  }
+
+  /** The user factor `foldIn` scores with. */
+  private foldInVector(history: History): Float32Array | Float64Array {
     const u = history.user;
     const f = this.params.factors;
     if (u !== undefined && u >= 0 && u < this.nUsers && this.history.rowLength(u) > 0 && this.params.foldInSteps > 0) {
@@ -252,11 +272,9 @@ export class Als implements Recommender {
       const x = this.userFactors.slice(u * f, (u + 1) * f);
       const { foldInSteps, alpha, values, regularizationPerEvent } = this.params;
       implicitAlsRows(row, x, this.itemFactors, this.gram, f, alpha, foldInSteps, values === 'binary', 0, 1, alsScratch(f), regularizationPerEvent);
-      this.scoreVector(x, 0, out);
-      return;
+      return x;
     }
-    const { x } = this.solveHistory(history.items, history.values);
-    this.scoreVector(x, 0, out);
+    return this.solveHistory(history.items, history.values).x;
   }
 
   /** The trained item factors, nItems x factors row-major (not a copy). */
@@ -306,10 +324,9 @@ export class Als implements Recommender {
       model: this.name,
       version: 1,
       params: { ...this.params },
-      meta: { nUsers: this.nUsers, nItems: this.nItems },
+      meta: { nUsers: this.nUsers, nItems: this.nItems, ...this.retrieval.meta('items') },
       arrays: {
-        userFactors: this.userFactors,
-        itemFactors: this.itemFactors,
+        ...retrievalArrays(this.params, this.retrieval, this.itemFactors, this.userFactors, this.nUsers),
         ...csrArrays('hist', this.history),
       },
     };
@@ -319,8 +336,8 @@ export class Als implements Recommender {
     const m = new Als(Params.parse(a.params));
     m.nUsers = a.meta.nUsers as number;
     m.nItems = a.meta.nItems as number;
-    m.userFactors = a.arrays.userFactors as Float32Array;
-    m.itemFactors = a.arrays.itemFactors as Float32Array;
+    ({ retrieval: m.retrieval, itemRows: m.itemFactors } = loadItemRetrieval(m.params, a, m.nItems, m.params.factors));
+    m.userFactors = loadUserRows(a, m.nUsers, m.params.factors);
     m.history = csrFromArrays(a, 'hist', m.nUsers, m.nItems);
     m.gram = m.gramOf(m.itemFactors, m.nItems, new Float64Array(m.params.factors ** 2));
     return m;

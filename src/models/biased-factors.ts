@@ -1,7 +1,9 @@
 import type { Csr } from '../data/csr.js';
-import { cosineNeighboursOfRow, rowNorms, scoreRows } from '../math/factors.js';
-import type { TopK } from '../math/topk.js';
+import { cosineNeighboursOfRow, rowNorms } from '../math/factors.js';
+import { topK, type TopK } from '../math/topk.js';
 import { csrArrays, csrFromArrays } from './artifact-csr.js';
+import { itemRetrieval, loadItemRetrieval, loadUserRows, retrievalArrays, type ItemRetrieval } from './factor-retrieval.js';
+import type { RetrievalParams } from '../retrieval/options.js';
 import type { History, ModelArtifact, Reason, Recommender } from './recommender.js';
 
 /** What a fitted explicit-rating factor model holds: r(u,i) = mu + b_u + b_i + x_u . q_i. */
@@ -49,8 +51,10 @@ export abstract class BiasedFactorModel implements Recommender {
   abstract readonly name: string;
   protected fitted!: BiasedFactors;
   private itemNorms: Float32Array | undefined;
+  /** the item vectors and biases as retrieval scores them (the `retrieval` / `vectors` params) */
+  private retrieval!: ItemRetrieval;
 
-  constructor(readonly params: { factors: number } & Record<string, unknown>) {}
+  constructor(readonly params: { factors: number } & RetrievalParams & Record<string, unknown>) {}
 
   abstract fit(...args: Parameters<Recommender['fit']>): Promise<void>;
   abstract foldIn(history: History, out: Float32Array): void;
@@ -59,7 +63,16 @@ export abstract class BiasedFactorModel implements Recommender {
   /** The vector each train user is scored with, nUsers x f. */
   protected abstract userVectors(): Float32Array;
 
-  protected setFitted(fitted: BiasedFactors): void {
+  /** The fitted arrays, and the retrieval over the item side (loaded from `a` when restoring an artifact). */
+  protected setFitted(fitted: BiasedFactors, a?: ModelArtifact): void {
+    const { params: p } = this;
+    if (a) {
+      ({ retrieval: this.retrieval, itemRows: fitted.itemFactors } = loadItemRetrieval(p, a, fitted.nItems, p.factors, fitted.itemBias));
+      fitted.userFactors = loadUserRows(a, fitted.nUsers, p.factors);
+    } else {
+      const r = itemRetrieval(p, fitted.itemFactors, fitted.nItems, fitted.userFactors, fitted.nUsers, p.factors, fitted.itemBias);
+      ({ retrieval: this.retrieval, itemRows: fitted.itemFactors, userRows: fitted.userFactors } = r);
+    }
     this.fitted = fitted;
     this.itemNorms = undefined;
   }
@@ -81,10 +94,22 @@ export abstract class BiasedFactorModel implements Recommender {
 
   /** out[i] = mu + b_u + b_i + x . q_i (unclipped: ties at the top of the scale would hide the order). */
   protected scoreVector(x: Float32Array | Float64Array, xo: number, bu: number, out: Float32Array): void {
-    const { mu, itemBias, itemFactors, nItems } = this.fitted;
-    scoreRows(itemFactors, this.params.factors, x, xo, out.subarray(0, nItems));
+    const { mu, nItems } = this.fitted;
+    this.retrieval.scoreAll(x, xo, out.subarray(0, nItems)); // x . q_i + b_i
     const base = mu + bu;
-    for (let i = 0; i < nItems; i++) out[i]! += base + itemBias[i]!;
+    for (let i = 0; i < nItems; i++) out[i]! += base;
+  }
+
+  itemIndex(): ItemRetrieval {
+    return this.retrieval;
+  }
+
+  /** The best items by b_i + x . q_i (mu + b_u rank nothing); a history is folded in and scored in full. */
+  retrieve(query: number | History, k: number, exclude?: Uint8Array, excluded?: number): TopK {
+    if (typeof query === 'number') return this.retrieval.top(this.userVectors(), query * this.params.factors, k, exclude, excluded);
+    const scores = new Float32Array(this.fitted.nItems);
+    this.foldIn(query, scores);
+    return topK(scores, k, exclude);
   }
 
   /** A folded-in user's bias: their mean residual over the known items they rated, shrunk toward 0. */
@@ -128,8 +153,8 @@ export abstract class BiasedFactorModel implements Recommender {
       model: this.name,
       version: 1,
       params: { ...this.params },
-      meta: { mu, lo, hi, nUsers, nItems },
-      arrays: { userBias, itemBias, userFactors, itemFactors, ...extra, ...csrArrays('hist', history) },
+      meta: { mu, lo, hi, nUsers, nItems, ...this.retrieval.meta('items') },
+      arrays: { userBias, itemBias, ...retrievalArrays(this.params, this.retrieval, itemFactors, userFactors, nUsers), ...extra, ...csrArrays('hist', history) },
     };
   }
 
@@ -140,17 +165,21 @@ export abstract class BiasedFactorModel implements Recommender {
   /** Restores what `artifact()` wrote (call from a subclass's static load, then restore its extras). */
   protected restore(a: ModelArtifact): void {
     const meta = a.meta as { mu: number; lo?: number; hi?: number; nUsers: number; nItems: number };
-    this.setFitted({
-      mu: meta.mu,
-      lo: meta.lo ?? -Infinity,
-      hi: meta.hi ?? Infinity,
-      nUsers: meta.nUsers,
-      nItems: meta.nItems,
-      userBias: a.arrays.userBias as Float32Array,
-      itemBias: a.arrays.itemBias as Float32Array,
-      userFactors: a.arrays.userFactors as Float32Array,
-      itemFactors: a.arrays.itemFactors as Float32Array,
-      history: csrFromArrays(a, 'hist', meta.nUsers, meta.nItems),
-    });
+    const rows = new Float32Array(0); // set from the artifact by setFitted
+    this.setFitted(
+      {
+        mu: meta.mu,
+        lo: meta.lo ?? -Infinity,
+        hi: meta.hi ?? Infinity,
+        nUsers: meta.nUsers,
+        nItems: meta.nItems,
+        userBias: a.arrays.userBias as Float32Array,
+        itemBias: a.arrays.itemBias as Float32Array,
+        userFactors: rows,
+        itemFactors: rows,
+        history: csrFromArrays(a, 'hist', meta.nUsers, meta.nItems),
+      },
+      a,
+    );
   }
 }

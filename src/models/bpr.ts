@@ -1,13 +1,15 @@
 import { z } from 'zod';
 import { Csr } from '../data/csr.js';
 import type { TrainData } from '../data/dataset.js';
-import { cosineNeighboursOfRow, rowNorms, scoreRows } from '../math/factors.js';
+import { cosineNeighboursOfRow, rowNorms } from '../math/factors.js';
 import { Rng } from '../math/rng.js';
 import type { TopK } from '../math/topk.js';
 import { ensureNotAborted, type FitContext, type History, type ModelArtifact, type Reason, type Recommender } from './recommender.js';
 import { csrArrays, csrFromArrays } from './artifact-csr.js';
 import { sortedHas } from '../math/sorted.js';
 import { registerModel } from './registry.js';
+import { itemRetrieval, loadItemRetrieval, loadUserRows, retrievalArrays, type ItemRetrieval } from './factor-retrieval.js';
+import { retrievalParamShape } from '../retrieval/options.js';
 
 const Params = z
   .object({
@@ -27,6 +29,7 @@ const Params = z
     initStd: z.number().positive().default(0.1),
     /** SGD passes over a history when folding in a user unseen at fit time */
     foldInEpochs: z.number().int().positive().default(30),
+    ...retrievalParamShape,
   })
   .strict();
 type BprParams = z.infer<typeof Params>;
@@ -52,6 +55,8 @@ export class Bpr implements Recommender {
   private itemNorms: Float32Array | undefined;
   /** cumulative negative-sampling distribution (popularity sampling), or empty */
   private cdf: Float64Array = new Float64Array(0);
+  /** the item vectors (and biases) as retrieval scores them */
+  private retrieval!: ItemRetrieval;
 
   constructor(readonly params: BprParams) {}
 
@@ -75,7 +80,7 @@ export class Bpr implements Recommender {
     this.cdf = p.negativeSampling === 'popularity' ? popularityCdf(train.byItem, p.popularityExponent) : new Float64Array(0);
     const { indptr, indices } = train.byUser;
     const nnz = indices.length;
-    if (nnz === 0 || nItems < 2) return;
+    if (nnz === 0 || nItems < 2) return this.setRetrieval();
     const userOf = new Int32Array(nnz);
     for (let u = 0; u < nUsers; u++) userOf.fill(u, indptr[u]!, indptr[u + 1]!);
     const lr = p.learningRate;
@@ -118,6 +123,7 @@ export class Bpr implements Recommender {
     } finally {
       task?.done();
     }
+    this.setRetrieval();
   }
 
   /** An item the user does not have (-1 if none found in 20 draws). */
@@ -137,9 +143,24 @@ export class Bpr implements Recommender {
     this.scoreVector(this.userFactors, user * this.params.factors, out);
   }
 
+  /** out[i] = x . y_i (+ b_i) on the stored item vectors. */
   private scoreVector(x: Float32Array, xo: number, out: Float32Array): void {
-    scoreRows(this.itemFactors, this.params.factors, x, xo, out.subarray(0, this.nItems));
-    if (this.params.itemBias) for (let i = 0; i < this.nItems; i++) out[i]! += this.bias[i]!;
+    this.retrieval.scoreAll(x, xo, out.subarray(0, this.nItems));
+  }
+
+  itemIndex(): ItemRetrieval {
+    return this.retrieval;
+  }
+
+  retrieve(query: number | History, k: number, exclude?: Uint8Array, excluded?: number): TopK {
+    if (typeof query === 'number') return this.retrieval.top(this.userFactors, query * this.params.factors, k, exclude, excluded);
+    return this.retrieval.top(this.foldInVector(query), 0, k, exclude, excluded);
+  }
+
+  /** The retrieval over the fitted item vectors (at the end of fit). */
+  private setRetrieval(): void {
+    const r = itemRetrieval(this.params, this.itemFactors, this.nItems, this.userFactors, this.nUsers, this.params.factors, this.params.itemBias ? this.bias : undefined);
+    ({ retrieval: this.retrieval, itemRows: this.itemFactors, userRows: this.userFactors } = r);
   }
 
   /**
@@ -147,6 +168,11 @@ export class Bpr implements Recommender {
    * frozen (seeded from the history, so the same history gives the same scores).
    */
   foldIn(history: History, out: Float32Array): void {
+    this.scoreVector(this.foldInVector(history), 0, out);
+  }
+
+  /** The item side frozen, the user vector a history gives (what `foldIn` scores with). */
+  private foldInVector(history: History): Float32Array {
     const f = this.params.factors;
     const items = Int32Array.from(history.items.filter((i) => i >= 0 && i < this.nItems)).sort();
     const x = new Float32Array(f);
@@ -171,7 +197,7 @@ export class Bpr implements Recommender {
         for (let k = 0; k < f; k++) x[k] = x[k]! + lr * (g * (Y[i * f + k]! - Y[j * f + k]!) - reg * x[k]!);
       }
     }
-    this.scoreVector(x, 0, out);
+    return x;
   }
 
   similarItems(item: number, k: number): TopK {
@@ -208,10 +234,9 @@ export class Bpr implements Recommender {
       model: this.name,
       version: 1,
       params: { ...this.params },
-      meta: { nUsers: this.nUsers, nItems: this.nItems },
+      meta: { nUsers: this.nUsers, nItems: this.nItems, ...this.retrieval.meta('items') },
       arrays: {
-        userFactors: this.userFactors,
-        itemFactors: this.itemFactors,
+        ...retrievalArrays(this.params, this.retrieval, this.itemFactors, this.userFactors, this.nUsers),
         itemBias: this.bias,
         cdf: this.cdf,
         ...csrArrays('hist', this.history),
@@ -223,9 +248,9 @@ export class Bpr implements Recommender {
     const m = new Bpr(Params.parse(a.params));
     m.nUsers = a.meta.nUsers as number;
     m.nItems = a.meta.nItems as number;
-    m.userFactors = a.arrays.userFactors as Float32Array;
-    m.itemFactors = a.arrays.itemFactors as Float32Array;
     m.bias = a.arrays.itemBias as Float32Array;
+    ({ retrieval: m.retrieval, itemRows: m.itemFactors } = loadItemRetrieval(m.params, a, m.nItems, m.params.factors, m.params.itemBias ? m.bias : undefined));
+    m.userFactors = loadUserRows(a, m.nUsers, m.params.factors);
     m.cdf = a.arrays.cdf as Float64Array;
     m.history = csrFromArrays(a, 'hist', m.nUsers, m.nItems);
     return m;

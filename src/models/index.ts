@@ -18,5 +18,6 @@ import './sasrec.js';
 import './bert4rec.js';
 import './two-tower.js';
 
+export { withRetrievalParams } from './factor-retrieval.js';
 export { createModel, loadModel, modelNames, modelSpec, parseParams, registerModel } from './registry.js';
 export type { FitContext, History, ModelArtifact, Reason, Recommender } from './recommender.js';

@@ -4,6 +4,7 @@ import { cholesky, choleskySolve } from '../math/cholesky.js';
 import { native } from '../math/native.js';
 import { Rng } from '../math/rng.js';
 import { BiasedFactorModel, ratingStats } from './biased-factors.js';
+import { retrievalParamShape } from '../retrieval/options.js';
 import { ensureNotAborted, type FitContext, type History, type ModelArtifact, type Reason } from './recommender.js';
 import { registerModel } from './registry.js';
 
@@ -17,6 +18,7 @@ const Params = z
     initStd: z.number().nonnegative().default(0.1),
     /** learn the user and item biases (false: plain factorisation around the mean) */
     biased: z.boolean().default(true),
+    ...retrievalParamShape,
   })
   .strict();
 type MfParams = z.infer<typeof Params>;

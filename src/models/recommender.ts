@@ -2,6 +2,7 @@ import type { TrainData } from '../data/dataset.js';
 import type { Interactions } from '../data/interactions.js';
 import type { TopK } from '../math/topk.js';
 import type { Progress } from '../progress.js';
+import type { ItemRetrieval } from '../retrieval/item-retrieval.js';
 
 /** What `fit` gets besides the data. */
 export interface FitContext {
@@ -71,6 +72,18 @@ export interface Recommender {
   predictRating?(user: number, item: number): number;
   /** The k items most similar to `item`, best first, `item` itself excluded. */
   similarItems?(item: number, k: number): TopK;
+  /**
+   * The k best items for a user seen at fit time (dense id) or one known by `history`, without scoring
+   * every item when the model has an item index (`retrieval: "hnsw"` param), best first; never an item
+   * with exclude[i] = 1. `excluded` (how many items `exclude` marks, when known) sizes the over-fetch.
+   */
+  retrieve?(query: number | History, k: number, exclude?: Uint8Array, excluded?: number): TopK;
+  /**
+   * The item index `retrieve` searches, for a server to add items (`add(vector[, bias])` returns the
+   * next dense id) and remove them (`remove(item)`) without retraining; `scoreUser` still covers the
+   * trained items only.
+   */
+  itemIndex?(): ItemRetrieval;
   /** Why `item` scores as it does for `user`: the largest contributions first. */
   explain?(user: number, item: number, limit?: number): Reason[];
   save(): ModelArtifact;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { TrainData } from '../data/dataset.js';
 import { Rng } from '../math/rng.js';
 import { BiasedFactorModel, ratingStats } from './biased-factors.js';
+import { retrievalParamShape } from '../retrieval/options.js';
 import { ensureNotAborted, type FitContext, type History, type ModelArtifact, type Reason } from './recommender.js';
 import { registerModel } from './registry.js';
 
@@ -12,6 +13,7 @@ const Params = z
     learningRate: z.number().positive().default(0.003),
     regularization: z.number().nonnegative().default(0.02),
     initStd: z.number().nonnegative().default(0.05),
+    ...retrievalParamShape,
   })
   .strict();
 type SvdppParams = z.infer<typeof Params>;

@@ -1,0 +1,11 @@
+export { ItemRetrieval } from './item-retrieval.js';
+export { HnswIndex, DEFAULT_HNSW, type HnswOptions, type HnswSpace } from './hnsw-index.js';
+export { MipsReduction } from './mips.js';
+export { exactTop, rescore } from './exact-scan.js';
+export { retrievalParamShape, retrievalOptions, EXACT_FLOAT32, type RetrievalOptions } from './options.js';
+export { encodeVectors, vectorsFromArrays, decodeAll } from './stores.js';
+export { Float32Store } from './float32-store.js';
+export { Float16Store } from './float16-store.js';
+export { Int8Store } from './int8-store.js';
+export { toFloat16, FLOAT16_TABLE } from './float16.js';
+export { queryOf, type VectorKind, type VectorStore } from './vector-store.js';
