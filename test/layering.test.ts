@@ -22,7 +22,11 @@ const LAYERS: Record<string, number> = {
   store: 7,
   report: 7,
   serve: 8,
+  /** the façade's parts (src/api.ts's files, events, errors) */
+  facade: 8.5,
   cli: 9,
+  /** the façade, beside the command line */
+  'api.ts': 9,
   'index.ts': 10,
 };
 
