@@ -377,10 +377,6 @@ export class Recommender {
         values.push(e.value ?? 1);
       }
       for (const i of items) exclude[i] = 1;
-      for (const e of who.events) {
-        const i = s.items.get(e.item);
-        if (i >= 0) exclude[i] = 1;
-      }
       history = { items: Int32Array.from(items), values: Float32Array.from(values) };
     }
 
