@@ -402,7 +402,7 @@ export class Recommender {
     return {
       items: Array.from(best.indices, (i, r) => {
         const item: RecommendedItem = { id: s.items.external(i), score: best.scores[r]! };
-        if (options.explain) item.reasons = this.reasons(u, i, folded, history?.items.length ?? 0);
+        if (options.explain) item.reasons = this.reasons(u, i, folded ? history : undefined);
         return item;
       }),
       fallback: false,
@@ -475,12 +475,16 @@ export class Recommender {
     };
   }
 
-  private reasons(u: number, item: number, folded: boolean, events: number): Explanation[] {
+  /** Why `item` is on the list: the model's reasons (from the events it folded in, if it did), in the caller's ids. */
+  private reasons(u: number, item: number, folded: { items: Int32Array; values: Float32Array } | undefined): Explanation[] {
     const s = this.s;
-    if (folded || u < 0 || !s.model.explain) {
-      return [{ kind: 'model', weight: 1, text: folded ? `scored by ${s.model.name} from ${events} events` : `scored by ${s.model.name}` }];
-    }
-    return s.model.explain(u, item, 3).map((r) => {
+    const raw = folded
+      ? (s.model.explainHistory?.({ items: folded.items, values: folded.values, ...(u >= 0 ? { user: u } : {}) }, item, 3) ?? [])
+      : u >= 0 && s.model.explain
+        ? s.model.explain(u, item, 3)
+        : [];
+    if (raw.length === 0) return [{ kind: 'model', weight: 1, text: folded ? `scored by ${s.model.name} from ${folded.items.length} events` : `scored by ${s.model.name}` }];
+    return raw.map((r) => {
       const out: Explanation = { kind: r.kind, weight: r.weight, text: r.text };
       if (r.id !== undefined && r.kind === 'item' && r.id < s.items.size) {
         out.id = s.items.external(r.id);

@@ -57,6 +57,11 @@ export function checkedModel<T extends Recommender>(model: T, shape?: ModelShape
       item(i, 'explain');
       return model.explain!(u, i, limit);
     },
+    explainHistory: (history: History, i: number, limit?: number) => {
+      checkHistory(history, s, name);
+      item(i, 'explainHistory');
+      return model.explainHistory!(history, i, limit);
+    },
     save: (): ModelArtifact => {
       const a = model.save();
       return s ? { ...a, meta: { ...a.meta, [META_KEY]: { users: s.users, items: s.items } } } : a;

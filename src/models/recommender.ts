@@ -68,6 +68,8 @@ export interface Recommender {
   similarItems?(item: number, k: number): TopK;
   /** Why `item` scores as it does for `user`: the largest contributions first. */
   explain?(user: number, item: number, limit?: number): Reason[];
+  /** As `explain`, for a user known by `history` (as `foldIn` scored them): reasons still name their items. */
+  explainHistory?(history: History, item: number, limit?: number): Reason[];
   save(): ModelArtifact;
 }
 

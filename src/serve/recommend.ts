@@ -1,5 +1,5 @@
 import { topK } from '../math/topk.js';
-import type { Reason } from '../models/recommender.js';
+import type { History, Reason } from '../models/recommender.js';
 import type { Catalog, UserHistory } from './catalog.js';
 import type { FoldCache } from './fold-cache.js';
 import { type LiveModel, modelItem } from './live-model.js';
@@ -60,15 +60,17 @@ export function recommend(catalog: Catalog, live: LiveModel | undefined, user: s
   const u = live.users.get(user);
   const upToDate = u >= 0 && history.lastSeq <= live.trainedThroughSeq;
   let how: 'trained' | 'folded' | 'stale';
+  let foldedHistory: History | undefined;
   if (upToDate) {
     live.model.scoreUser(u, scores);
     how = 'trained';
   } else if (live.model.foldIn && items.length > 0) {
+    foldedHistory = { items: Int32Array.from(items), values: Float32Array.from(values), ...(u >= 0 ? { user: u } : {}) };
     const cached = cache?.get(user, live, history.lastSeq);
     if (cached) scores = cached;
     else {
       scores = new Float32Array(live.items.size);
-      live.model.foldIn({ items: Int32Array.from(items), values: Float32Array.from(values), ...(u >= 0 ? { user: u } : {}) }, scores);
+      live.model.foldIn(foldedHistory, scores);
       cache?.set(user, live, history.lastSeq, scores);
     }
     how = 'folded';
@@ -102,7 +104,8 @@ export function recommend(catalog: Catalog, live: LiveModel | undefined, user: s
       const c = live.toCatalog[m]!;
       let reasons: string[] = [];
       if (opts.explain) {
-        if (how === 'folded') reasons = [recent];
+        // Folded in: say so, then name the user's items behind the score when the model can.
+        if (how === 'folded') reasons = [recent, ...(live.model.explainHistory?.(foldedHistory!, m, 3) ?? []).map((x) => reasonText(x, live, catalog))];
         else if (live.model.explain) reasons = live.model.explain(u, m, 3).map((x) => reasonText(x, live, catalog));
         if (how === 'stale') reasons.push(`your newest events are not in ${live.label} yet`);
       }
