@@ -82,7 +82,7 @@ export function recommend(catalog: Catalog, live: LiveModel | undefined, user: s
     return popular(catalog, user, history, opts, `${why}: the most popular items`);
   }
 
-  for (const c of catalog.deletedItems()) {
+  for (const c of catalog.unlisted()) {
     const m = modelItem(live, catalog, c);
     if (m >= 0) exclude[m] = 1;
   }
@@ -121,7 +121,7 @@ function popular(catalog: Catalog, user: string, history: UserHistory | undefine
   const pop = catalog.popularity();
   const exclude = new Uint8Array(pop.length);
   if (history) for (const c of history.items) exclude[c] = 1;
-  for (const c of catalog.deletedItems()) exclude[c] = 1;
+  for (const c of catalog.unlisted()) exclude[c] = 1;
   if (opts.filter) {
     const allowed = catalog.matching(opts.filter);
     for (let c = 0; c < exclude.length; c++) if (!allowed[c]) exclude[c] = 1;
@@ -151,12 +151,12 @@ export function similar(catalog: Catalog, live: LiveModel | undefined, item: str
   const m0 = live ? live.items.get(item) : -1;
   if (live && live.model.similarItems && m0 >= 0) {
     // Ask for extra neighbours so that dropping deleted ones still leaves k.
-    const best = live.model.similarItems(m0, k + catalog.deletedItems().size);
+    const best = live.model.similarItems(m0, k + catalog.unlisted().size);
     const items: RecommendedItem[] = [];
     for (let r = 0; r < best.indices.length && items.length < k; r++) {
       const m = best.indices[r]!;
       const c = live.toCatalog[m]!;
-      if (m === m0 || (c >= 0 && catalog.isDeleted(c))) continue;
+      if (m === m0 || (c >= 0 && !catalog.isListed(c))) continue;
       items.push(entry(live.items.external(m), best.scores[r]!, c >= 0 ? catalog.title(c) : undefined, []));
     }
     return { item, items, model: live.label, fallback: false };
@@ -165,7 +165,7 @@ export function similar(catalog: Catalog, live: LiveModel | undefined, item: str
   const pop = catalog.popularity();
   const exclude = new Uint8Array(pop.length);
   exclude[c0] = 1;
-  for (const c of catalog.deletedItems()) exclude[c] = 1;
+  for (const c of catalog.unlisted()) exclude[c] = 1;
   const best = topK(pop, k, exclude);
   return {
     item,
