@@ -26,6 +26,7 @@ export {
   type UserRecord,
   type Visitor,
 } from './api.js';
+export type { Store } from './store/store.js';
 export { UnirecError, RowError } from './errors.js';
 export type { Progress, ProgressTask } from './progress.js';
 

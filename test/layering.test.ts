@@ -28,6 +28,8 @@ const LAYERS: Record<string, number> = {
   /** the façade, beside the command line */
   'api.ts': 9,
   'index.ts': 10,
+  /** the `unirec/server` entry point */
+  'server.ts': 10,
 };
 
 /** Known, deliberate exceptions: the sparse matrix type lives in data/ (DESIGN) and math's kernels take it. */

@@ -44,8 +44,6 @@ const send = (status: number, message: string) => ({ statusCode: status, error: 
  * carries on.
  */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
-  const { service } = options;
-  const keys = options.keys ?? { read: new Set<string>(), write: new Set<string>() };
   const app = Fastify({
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     routerOptions: { maxParamLength: 300 },
@@ -54,6 +52,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
   });
+  await mountApi(app, options);
+  return app;
+}
+
+/**
+ * The API's routes, hooks, validation and error handling on a Fastify instance: the server's own
+ * (buildApp) or a plugin context in an application's server (serve/plugin.ts), where they stay
+ * encapsulated under the plugin's prefix.
+ */
+export async function mountApi(app: FastifyInstance, options: AppOptions): Promise<void> {
+  const { service } = options;
+  const keys = options.keys ?? { read: new Set<string>(), write: new Set<string>() };
   app.setValidatorCompiler(validatorCompiler);
   // The API speaks JSON only: any other body is a 415, not a string that fails validation later.
   app.removeContentTypeParser('text/plain');
@@ -111,5 +121,4 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   modelRoutes(app, service);
   opsRoutes(app, service, metrics);
   await dashboardRoutes(app, service, options.dashboard);
-  return app;
 }
