@@ -12,6 +12,8 @@ const LAYERS: Record<string, number> = {
   'errors.ts': 0,
   'progress.ts': 0,
   math: 1,
+  /** the typed HTTP client (unirec/client): imports nothing of the engine */
+  client: 1,
   data: 2,
   nn: 2,
   features: 3,

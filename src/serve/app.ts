@@ -10,6 +10,7 @@ import { dashboardRoutes, type DashboardOptions } from './routes/dashboard.js';
 import { eventRoutes } from './routes/events.js';
 import { historyRoutes } from './routes/history.js';
 import { modelRoutes } from './routes/models.js';
+import { nameOperation } from './operation-ids.js';
 import { opsRoutes } from './routes/ops.js';
 import { recommendRoutes } from './routes/recommend.js';
 import type { RecommenderService } from './service.js';
@@ -64,6 +65,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 export async function mountApi(app: FastifyInstance, options: AppOptions): Promise<void> {
   const { service } = options;
   const keys = options.keys ?? { read: new Set<string>(), write: new Set<string>() };
+  app.addHook('onRoute', nameOperation);
   app.setValidatorCompiler(validatorCompiler);
   // The API speaks JSON only: any other body is a 415, not a string that fails validation later.
   app.removeContentTypeParser('text/plain');
