@@ -114,7 +114,7 @@ export interface paths {
         put?: never;
         /**
          * Append a batch of events (all stored or none)
-         * @description Body: {"events": [...]}, or a bare array of events, or a single event. Users and items seen for the first time are created. An event whose key was stored before is acknowledged (counted in duplicates) but not stored again. Stored events count in the next recommendation of their user, without retraining.
+         * Body: {"events": [...]}, or a bare array of events, or a single event. Users and items seen for the first time are created. An event whose key was stored before is acknowledged (counted in duplicates) but not stored again. Stored events count in the next recommendation of their user, without retraining.
          */
         post: operations["postEvents"];
         delete?: never;
@@ -221,7 +221,7 @@ export interface paths {
         put?: never;
         /**
          * Train a model on everything in the store, in the background, and (by default) serve it when done
-         * @description Answers 202 with the job at once; with wait: true, 200 with the finished job. One job runs at a time (409 otherwise); a failed job waited for is a 422.
+         * Answers 202 with the job at once; with wait: true, 200 with the finished job. One job runs at a time (409 otherwise); a failed job waited for is a 422.
          */
         post: operations["trainModel"];
         delete?: never;
@@ -256,7 +256,7 @@ export interface paths {
         };
         /**
          * The top-k items for a user (seen and deleted items excluded)
-         * @description A user the model knows is scored by it; events newer than the model are folded in at once. An unknown user, or a store with no trained model, gets the most popular items with fallback: true.
+         * A user the model knows is scored by it; events newer than the model are folded in at once. An unknown user, or a store with no trained model, gets the most popular items with fallback: true.
          */
         get: operations["recommend"];
         put?: never;
@@ -336,7 +336,7 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
-                /** @description only ids (or item titles) containing this text, any case */
+                /** only ids (or item titles) containing this text, any case */
                 q?: string;
             };
             header?: never;
@@ -345,7 +345,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -360,7 +360,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -368,13 +368,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -382,13 +382,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -396,13 +396,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -410,13 +410,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -424,13 +424,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -438,13 +438,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -452,7 +452,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
@@ -467,14 +467,14 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description external id (1-256 characters, no control characters) */
+                /** external id (1-256 characters, no control characters) */
                 id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -506,7 +506,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -514,13 +514,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -528,13 +528,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -542,13 +542,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -556,13 +556,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -570,13 +570,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -584,13 +584,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -598,7 +598,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
@@ -615,7 +615,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -667,7 +667,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -675,13 +675,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -689,13 +689,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -703,13 +703,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -717,13 +717,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -731,13 +731,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -745,13 +745,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -759,7 +759,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
@@ -776,7 +776,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -794,7 +794,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -802,13 +802,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -816,13 +816,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -830,13 +830,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -844,13 +844,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -858,13 +858,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -872,13 +872,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -886,7 +886,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
@@ -898,7 +898,7 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
-                /** @description only ids (or item titles) containing this text, any case */
+                /** only ids (or item titles) containing this text, any case */
                 q?: string;
             };
             header?: never;
@@ -907,7 +907,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -922,7 +922,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -930,13 +930,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -944,13 +944,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -958,13 +958,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -972,13 +972,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -986,13 +986,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1000,13 +1000,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1014,7 +1014,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
@@ -1027,14 +1027,14 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description external id (1-256 characters, no control characters) */
+                /** external id (1-256 characters, no control characters) */
                 id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1056,15 +1056,15 @@ export interface operations {
                         id?: string;
                         model?: {
                             label?: string;
-                            /** @description the user has events newer than the model (folded in at request time) */
+                            /** the user has events newer than the model (folded in at request time) */
                             newerEvents?: boolean;
-                            /** @description the user was in the model’s training data */
+                            /** the user was in the model’s training data */
                             trainedOnUser?: boolean;
                         } | null;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1072,13 +1072,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1086,13 +1086,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1100,13 +1100,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1114,13 +1114,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1128,13 +1128,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1142,13 +1142,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1156,7 +1156,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
@@ -1175,42 +1175,42 @@ export interface operations {
             content: {
                 "application/json": {
                     events: {
-                        /** @description external id (1-256 characters, no control characters) */
+                        /** external id (1-256 characters, no control characters) */
                         item: string;
-                        /** @description idempotency key: a repeated key is acknowledged but not stored twice */
+                        /** idempotency key: a repeated key is acknowledged but not stored twice */
                         key?: string;
-                        /** @description e.g. rating, click, purchase (default 'interaction') */
+                        /** e.g. rating, click, purchase (default 'interaction') */
                         kind?: string;
-                        /** @description Unix seconds or an ISO 8601 date (default: now) */
+                        /** Unix seconds or an ISO 8601 date (default: now) */
                         ts?: number | string;
-                        /** @description external id (1-256 characters, no control characters) */
+                        /** external id (1-256 characters, no control characters) */
                         user: string;
-                        /** @description rating or weight (default 1) */
+                        /** rating or weight (default 1) */
                         value?: number;
                     }[];
                 };
             };
         };
         responses: {
-            /** @description Default Response */
+            /** Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        /** @description events in the batch */
+                        /** events in the batch */
                         accepted?: number;
-                        /** @description events whose key was already stored */
+                        /** events whose key was already stored */
                         duplicates?: number;
-                        /** @description log position of the last stored event (0 when none) */
+                        /** log position of the last stored event (0 when none) */
                         lastSeq?: number;
-                        /** @description events newly written */
+                        /** events newly written */
                         stored?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1218,13 +1218,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1232,13 +1232,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1246,13 +1246,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1260,13 +1260,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1274,13 +1274,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1288,13 +1288,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1302,7 +1302,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
@@ -1319,7 +1319,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1343,14 +1343,14 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description external id (1-256 characters, no control characters) */
+                /** external id (1-256 characters, no control characters) */
                 id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1364,7 +1364,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1372,13 +1372,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1386,13 +1386,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1400,13 +1400,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1414,13 +1414,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1428,13 +1428,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1442,13 +1442,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1456,7 +1456,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
@@ -1469,12 +1469,12 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description external id (1-256 characters, no control characters) */
+                /** external id (1-256 characters, no control characters) */
                 id: string;
             };
             cookie?: never;
         };
-        /** @description flat attributes: strings, numbers, booleans, null, or lists of strings and numbers */
+        /** flat attributes: strings, numbers, booleans, null, or lists of strings and numbers */
         requestBody: {
             content: {
                 "application/json": {
@@ -1483,7 +1483,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1495,7 +1495,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1503,13 +1503,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1517,13 +1517,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1531,13 +1531,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1545,13 +1545,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1559,13 +1559,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1573,13 +1573,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1587,7 +1587,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
@@ -1600,14 +1600,14 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description external id (1-256 characters, no control characters) */
+                /** external id (1-256 characters, no control characters) */
                 id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1619,7 +1619,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1627,13 +1627,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1641,13 +1641,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1655,13 +1655,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1669,13 +1669,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1683,13 +1683,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1697,13 +1697,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1711,7 +1711,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
@@ -1728,7 +1728,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1746,7 +1746,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1787,7 +1787,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1795,13 +1795,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1809,13 +1809,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1823,13 +1823,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1837,13 +1837,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1851,13 +1851,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1865,13 +1865,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1879,7 +1879,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
@@ -1906,7 +1906,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1929,7 +1929,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1937,13 +1937,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1951,13 +1951,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1965,13 +1965,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1979,13 +1979,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1993,13 +1993,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2007,13 +2007,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2021,7 +2021,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
@@ -2043,7 +2043,7 @@ export interface operations {
                 "application/json": {
                     /** @default true */
                     activate?: boolean;
-                    /** @description model parameters (see GET /models for names; defaults apply) */
+                    /** model parameters (see GET /models for names; defaults apply) */
                     params?: Record<string, never>;
                     /** @default false */
                     wait?: boolean;
@@ -2051,7 +2051,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2073,7 +2073,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -2095,7 +2095,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2103,13 +2103,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2117,13 +2117,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2131,13 +2131,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2145,13 +2145,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2159,13 +2159,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2173,13 +2173,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2187,13 +2187,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2201,7 +2201,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
@@ -2220,7 +2220,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2242,7 +2242,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2250,13 +2250,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2264,13 +2264,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2278,13 +2278,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2292,13 +2292,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2306,13 +2306,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2320,13 +2320,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2334,7 +2334,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
@@ -2345,23 +2345,23 @@ export interface operations {
     recommend: {
         parameters: {
             query?: {
-                /** @description say why each item is there */
+                /** say why each item is there */
                 explain?: boolean;
-                /** @description attr:value[,attr:value]: only items whose attribute equals (or whose list contains) every value */
+                /** attr:value[,attr:value]: only items whose attribute equals (or whose list contains) every value */
                 filter?: string;
-                /** @description how many items (1-1000) */
+                /** how many items (1-1000) */
                 k?: number;
             };
             header?: never;
             path: {
-                /** @description external id (1-256 characters, no control characters) */
+                /** external id (1-256 characters, no control characters) */
                 user: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2375,13 +2375,13 @@ export interface operations {
                             score?: number;
                             title?: string;
                         }[];
-                        /** @description name@version of what ranked the list (popularity@live for the fallback) */
+                        /** name@version of what ranked the list (popularity@live for the fallback) */
                         model?: string;
                         user?: string;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2389,13 +2389,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2403,13 +2403,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2417,13 +2417,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2431,13 +2431,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2445,13 +2445,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2459,13 +2459,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2473,7 +2473,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
@@ -2484,19 +2484,19 @@ export interface operations {
     similarItems: {
         parameters: {
             query?: {
-                /** @description how many items (1-1000) */
+                /** how many items (1-1000) */
                 k?: number;
             };
             header?: never;
             path: {
-                /** @description external id (1-256 characters, no control characters) */
+                /** external id (1-256 characters, no control characters) */
                 item: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2515,7 +2515,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2523,13 +2523,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2537,13 +2537,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2551,13 +2551,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2565,13 +2565,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2579,13 +2579,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2593,13 +2593,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2607,7 +2607,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
@@ -2620,14 +2620,14 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description external id (1-256 characters, no control characters) */
+                /** external id (1-256 characters, no control characters) */
                 id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2641,7 +2641,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2649,13 +2649,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2663,13 +2663,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2677,13 +2677,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2691,13 +2691,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2705,13 +2705,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2719,13 +2719,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2733,7 +2733,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
@@ -2746,12 +2746,12 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description external id (1-256 characters, no control characters) */
+                /** external id (1-256 characters, no control characters) */
                 id: string;
             };
             cookie?: never;
         };
-        /** @description flat attributes: strings, numbers, booleans, null, or lists of strings and numbers */
+        /** flat attributes: strings, numbers, booleans, null, or lists of strings and numbers */
         requestBody: {
             content: {
                 "application/json": {
@@ -2760,7 +2760,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2772,7 +2772,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2780,13 +2780,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2794,13 +2794,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2808,13 +2808,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2822,13 +2822,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2836,13 +2836,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2850,13 +2850,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2864,7 +2864,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
@@ -2877,14 +2877,14 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description external id (1-256 characters, no control characters) */
+                /** external id (1-256 characters, no control characters) */
                 id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2896,7 +2896,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2904,13 +2904,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2918,13 +2918,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2932,13 +2932,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2946,13 +2946,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2960,13 +2960,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2974,13 +2974,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2988,7 +2988,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
@@ -3003,14 +3003,14 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description external id (1-256 characters, no control characters) */
+                /** external id (1-256 characters, no control characters) */
                 id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3022,7 +3022,7 @@ export interface operations {
                             key?: string;
                             kind?: string;
                             seq?: number;
-                            /** @description Unix seconds (null when the source had no time) */
+                            /** Unix seconds (null when the source had no time) */
                             ts?: number | null;
                             value?: number;
                         }[];
@@ -3030,7 +3030,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3038,13 +3038,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3052,13 +3052,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3066,13 +3066,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3080,13 +3080,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3094,13 +3094,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3108,13 +3108,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
                 };
             };
-            /** @description Default Response */
+            /** Default Response */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -3122,7 +3122,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         error?: string;
-                        /** @description what was wrong with the request */
+                        /** what was wrong with the request */
                         message?: string;
                         statusCode?: number;
                     };
