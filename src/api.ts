@@ -27,7 +27,6 @@ import type { ModelParamsMap } from './models/param-types.js';
 import type { Reason, Recommender as Model } from './models/recommender.js';
 import { createModel, modelNames } from './pipeline/index.js';
 import type { Progress } from './progress.js';
-import { decodeArtifact } from './store/artifact-codec.js';
 import { tableFromAttributes } from './store/attribute-table.js';
 import { datasetFromSnapshot } from './store/dataset.js';
 import { SqliteStore } from './store/sqlite.js';
@@ -236,8 +235,6 @@ export class Recommender {
     }
     const where = `${store.path}: ${record.name}@${record.version}`;
     const base = decodeState(record.artifact, where);
-    const { ids } = decodeArtifact(record.artifact);
-    if (!ids) throw new UnirecError(`${where}: no id lists`);
     const snap = await store.snapshot();
     const lastSeq = new Float64Array(snap.users.size);
     for (let r = 0; r < snap.interactions.length; r++) {
