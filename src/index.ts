@@ -1,4 +1,32 @@
-// The library API of unirec: load and clean data, split it, fit models, evaluate them.
+// The library API of unirec. `Recommender` is the façade (the caller's ids in and out, files, stores);
+// below it, everything to load and clean data, split it, fit models on dense ids and evaluate them.
+export {
+  Recommender,
+  UnknownItemError,
+  UnknownModelError,
+  UnsupportedError,
+  type Attributes,
+  type AttributeValue,
+  type EventFile,
+  type EventRecord,
+  type EventSource,
+  type Explanation,
+  type FromStoreOptions,
+  type ItemRecord,
+  type ItemView,
+  type ModelName,
+  type ModelParams,
+  type ModelParamsMap,
+  type RecommendedItem,
+  type RecommendOptions,
+  type Recommendations,
+  type SimilarItems,
+  type SimilarOptions,
+  type TrainOptions,
+  type UserRecord,
+  type Visitor,
+} from './api.js';
+export type { Store } from './store/store.js';
 export { UnirecError, RowError } from './errors.js';
 export type { Progress, ProgressTask } from './progress.js';
 
@@ -60,7 +88,8 @@ export {
   type History,
   type ModelArtifact,
   type Reason,
-  type Recommender,
+  /** The interface every model implements, on dense ids (the façade `Recommender` wraps one). */
+  type Recommender as RecommenderModel,
 } from './pipeline/index.js';
 
 export { runEvaluation, type EvaluationReport, type RunOptions } from './eval/runner.js';

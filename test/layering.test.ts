@@ -12,6 +12,8 @@ const LAYERS: Record<string, number> = {
   'errors.ts': 0,
   'progress.ts': 0,
   math: 1,
+  /** the typed HTTP client (unirec/client): imports nothing of the engine */
+  client: 1,
   data: 2,
   nn: 2,
   features: 3,
@@ -23,8 +25,14 @@ const LAYERS: Record<string, number> = {
   store: 7,
   report: 7,
   serve: 8,
+  /** the façade's parts (src/api.ts's files, events, errors) */
+  facade: 8.5,
   cli: 9,
+  /** the façade, beside the command line */
+  'api.ts': 9,
   'index.ts': 10,
+  /** the `unirec/server` entry point */
+  'server.ts': 10,
 };
 
 /** Known, deliberate exceptions: the sparse matrix type lives in data/ (DESIGN) and math's kernels take it. */

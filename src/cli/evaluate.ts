@@ -7,7 +7,7 @@ import { parseParams } from '../pipeline/index.js';
 import { addDataOptions, type DataFlags, loadFromFlags, paramsFromFlags } from './data-options.js';
 import { positiveInt } from './flags.js';
 import { stderrProgress } from './progress-bar.js';
-import { metricsTable } from './tables.js';
+import { evaluationTable } from './tables.js';
 
 interface EvaluateFlags extends DataFlags {
   model: string;
@@ -91,5 +91,5 @@ function printReport(r: EvaluationReport): void {
     `${r.model} on ${r.data.users} users x ${r.data.items} items (${r.data.interactions} interactions), ` +
       `protocol ${r.protocol}${coldNote(r)}, seed ${r.seed}\nfit ${r.fit_seconds.toFixed(2)} s, evaluation ${r.eval_seconds.toFixed(2)} s\n`,
   );
-  process.stdout.write(`${metricsTable([{ name: r.model, metrics: r.metrics }])}\n`);
+  process.stdout.write(`${evaluationTable(r.metrics)}\n`);
 }

@@ -12,7 +12,7 @@ export function reportCommand(program: Command): void {
     .command('report')
     .description('one self-contained HTML file (opens offline) with charts comparing `unirec evaluate --json` results')
     .requiredOption('--runs <files...>', 'evaluate results: .json files (an object or an array of them) or JSON lines files')
-    .requiredOption('--out <file>', 'the HTML file to write, e.g. report.html')
+    .option('--out <file>', 'the HTML file to write', 'report.html')
     .option('--title <text>', 'title of the report')
     .action(async (flags: ReportFlags) => {
       const { runs, bytes } = await writeReport(flags.runs, flags.out, { title: flags.title });

@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import { PROTOCOLS, type Protocol } from '../data/splits.js';
 import { UnirecError } from '../errors.js';
-import { tune } from '../eval/tune.js';
+import { tune, type TrialResult } from '../eval/tune.js';
 import { parseParams } from '../pipeline/index.js';
 import { addDataOptions, type DataFlags, loadFromFlags, parseParamsFlag } from './data-options.js';
 import { defaultThreads, parseKs } from './evaluate.js';
@@ -57,7 +57,7 @@ export function tuneCommand(program: Command): void {
       threads: flags.threads,
       base,
       progress: stderrProgress(),
-      onTrial: flags.json ? undefined : (t) => process.stdout.write(`trial ${String(t.trial).padStart(3)}  ${flags.metric} ${t.value.toFixed(4)}  ${JSON.stringify(t.params)}\n`),
+      onTrial: flags.json ? undefined : (t) => process.stdout.write(`${trialLine(t, flags.trials, flags.metric)}\n`),
     });
     if (flags.json) {
       process.stdout.write(`${JSON.stringify(report)}\n`);
@@ -72,4 +72,10 @@ export function tuneCommand(program: Command): void {
         '\n',
     );
   });
+}
+
+/** One finished trial for the terminal: "trial  3/20  ndcg@10 0.1234  k=50 shrink=12.5". */
+export function trialLine(t: TrialResult, total: number, metric: string): string {
+  const params = Object.entries(t.params).map(([k, v]) => `${k}=${typeof v === 'string' ? v : typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(4)) : JSON.stringify(v)}`);
+  return `trial ${String(t.trial).padStart(String(total).length)}/${total}  ${metric} ${t.value.toFixed(4)}  ${params.join(' ')}`;
 }

@@ -295,7 +295,11 @@ export class Als implements Recommender {
    * (close to, not exactly, the fitted score, which comes from a few CG steps).
    */
   explain(user: number, item: number, limit = 3): Reason[] {
-    const history = { items: this.history.rowIndices(user), values: this.history.rowData(user) };
+    return this.explainHistory({ items: this.history.rowIndices(user), values: this.history.rowData(user) }, item, limit);
+  }
+
+  /** As `explain`, for a user known by their events (what `foldIn` scored): the same split of the score. */
+  explainHistory(history: History, item: number, limit = 3): Reason[] {
     const f = this.params.factors;
     const Y = this.itemFactors;
     const { l, conf } = this.solveHistory(history.items, history.values);

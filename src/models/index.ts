@@ -14,9 +14,14 @@ import './bpr.js';
 import './mf.js';
 import './svdpp.js';
 import './hybrid-mf.js';
-import './sasrec.js';
-import './bert4rec.js';
-import './two-tower.js';
+// The TensorFlow.js models are imported by name rather than for effect: a declaration file keeps an
+// effect-only import, and through it a user's strict TypeScript build (no skipLibCheck) would check
+// the tfjs typings, which have errors of their own. Imported by name, the .d.ts leaves them out.
+import * as sasrec from './sasrec.js';
+import * as bert4rec from './bert4rec.js';
+import * as twoTower from './two-tower.js';
+
+void [sasrec, bert4rec, twoTower];
 
 export { withRetrievalParams } from './factor-retrieval.js';
 export { createModel, loadModel, modelNames, modelSpec, parseParams, registerModel } from './registry.js';

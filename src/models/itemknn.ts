@@ -66,11 +66,23 @@ export class ItemKnn implements Recommender {
 
   /** The user's items among the target's neighbours, by their share of the score. */
   explain(user: number, item: number, limit = 3): Reason[] {
+    return this.reasons(item, limit, (j) => this.history.get(user, j));
+  }
+
+  /** As `explain`, for a user known by their events (what `foldIn` scored). */
+  explainHistory(history: History, item: number, limit = 3): Reason[] {
+    const values = new Map<number, number>();
+    const useValues = this.params.values === 'value' && history.values;
+    history.items.forEach((j, t) => values.set(j, useValues ? history.values![t]! : 1));
+    return this.reasons(item, limit, (j) => values.get(j) ?? 0);
+  }
+
+  private reasons(item: number, limit: number, valueOf: (j: number) => number): Reason[] {
     const reasons: Reason[] = [];
     const nb = this.neighbours.rowIndices(item);
     const sims = this.neighbours.rowData(item);
     for (let t = 0; t < nb.length; t++) {
-      const value = this.history.get(user, nb[t]!);
+      const value = valueOf(nb[t]!);
       if (value !== 0) {
         const weight = value * sims[t]!;
         reasons.push({ kind: 'item', id: nb[t]!, weight, text: `similar to an item you interacted with (similarity ${sims[t]!.toFixed(3)})` });

@@ -86,6 +86,8 @@ export interface Recommender {
   itemIndex?(): ItemRetrieval;
   /** Why `item` scores as it does for `user`: the largest contributions first. */
   explain?(user: number, item: number, limit?: number): Reason[];
+  /** As `explain`, for a user known by `history` (as `foldIn` scored them): reasons still name their items. */
+  explainHistory?(history: History, item: number, limit?: number): Reason[];
   save(): ModelArtifact;
 }
 

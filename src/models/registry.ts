@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { UnirecError } from '../errors.js';
+import { checkedModel, shapeOf } from './checked.js';
 import type { ModelArtifact, Recommender } from './recommender.js';
 
 /** How a model is made: its name, what it is, its parameter schema (with defaults), and its factories. */
@@ -39,10 +40,12 @@ export function parseParams(name: string, raw: unknown): Record<string, unknown>
   return result.data as Record<string, unknown>;
 }
 
+/** A new model; its calls on dense ids are checked (out-of-range ids and wrong buffer lengths throw). */
 export function createModel(name: string, rawParams: unknown = {}): Recommender {
-  return modelSpec(name).create(parseParams(name, rawParams));
+  return checkedModel(modelSpec(name).create(parseParams(name, rawParams)));
 }
 
+/** A saved model, checked as `createModel`'s (against the id spaces it was fitted on). */
 export function loadModel(artifact: ModelArtifact): Recommender {
-  return modelSpec(artifact.model).load(artifact);
+  return checkedModel(modelSpec(artifact.model).load(artifact), shapeOf(artifact));
 }

@@ -6,16 +6,34 @@
  * evaluation worker would otherwise pay (trained models score without it: encoder-forward.ts).
  */
 import type * as TfModule from '@tensorflow/tfjs';
+import { UnirecError } from '../errors.js';
 
 export type Tf = typeof TfModule;
 
 let ready: Promise<Tf> | undefined;
 
+/** What to install for the models that need TensorFlow.js (optional peer dependencies of unirec). */
+export const TENSORFLOW_INSTALL = 'npm install @tensorflow/tfjs@^4.22.0 @tensorflow/tfjs-backend-wasm@^4.22.0';
+
+/**
+ * TensorFlow.js is optional (it is most of an install's size and only these models use it): a missing
+ * package becomes an error that says what needs it and what to install; any other error passes through.
+ */
+export function notInstalled(err: unknown): never {
+  const e = err as NodeJS.ErrnoException;
+  if ((e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND') && /@tensorflow\//.test(e.message)) {
+    throw new UnirecError(
+      `TensorFlow.js is not installed; sasrec, bert4rec, two-tower and the use-lite text encoder need it (an optional dependency of unirec): ${TENSORFLOW_INSTALL}`,
+    );
+  }
+  throw err;
+}
+
 /** The TensorFlow.js namespace on the WASM backend, initialised once per thread. */
 export function tensorflow(): Promise<Tf> {
   ready ??= (async () => {
-    const tf = await import('@tensorflow/tfjs');
-    await import('@tensorflow/tfjs-backend-wasm');
+    const tf = await import('@tensorflow/tfjs').catch(notInstalled);
+    await import('@tensorflow/tfjs-backend-wasm').catch(notInstalled);
     registerMissingWasmKernels(tf);
     const ok = await tf.setBackend('wasm');
     if (!ok) throw new Error('TensorFlow.js WASM backend failed to initialise');

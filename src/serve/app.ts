@@ -14,6 +14,7 @@ import { dashboardRoutes, type DashboardOptions } from './routes/dashboard.js';
 import { eventRoutes } from './routes/events.js';
 import { historyRoutes } from './routes/history.js';
 import { modelRoutes } from './routes/models.js';
+import { nameOperation } from './operation-ids.js';
 import { opsRoutes } from './routes/ops.js';
 import { recommendRoutes } from './routes/recommend.js';
 import { securityHeaders } from './security-headers.js';
@@ -54,8 +55,6 @@ const send = (status: number, message: string) => ({ statusCode: status, error: 
  * carries on.
  */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
-  const { service } = options;
-  const keys = options.keys ?? { read: new Set<string>(), write: new Set<string>() };
   const limits = resolveLimits(options.limits);
   const app = Fastify({
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
@@ -77,11 +76,25 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
   });
+  if (limits.maxConnections > 0) app.server.maxConnections = limits.maxConnections;
+  await mountApi(app, options);
+  return app;
+}
+
+/**
+ * The API's routes, hooks, validation and error handling on a Fastify instance: the server's own
+ * (buildApp) or a plugin context in an application's server (serve/plugin.ts), where they stay
+ * encapsulated under the plugin's prefix.
+ */
+export async function mountApi(app: FastifyInstance, options: AppOptions): Promise<void> {
+  const { service } = options;
+  const keys = options.keys ?? { read: new Set<string>(), write: new Set<string>() };
+  const limits = resolveLimits(options.limits);
+  app.addHook('onRoute', nameOperation);
   app.setValidatorCompiler(validatorCompiler);
   // The API speaks JSON only: any other body is a 415, not a string that fails validation later.
   app.removeContentTypeParser('text/plain');
   const metrics = new ServerMetrics(service);
-  if (limits.maxConnections > 0) app.server.maxConnections = limits.maxConnections;
   await securityHeaders(app);
   const limiter = await rateLimiter(app, keys, limits);
 
@@ -153,5 +166,4 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   modelRoutes(app, service);
   opsRoutes(app, service, metrics);
   await dashboardRoutes(app, service, options.dashboard);
-  return app;
 }

@@ -1,5 +1,21 @@
 import { IdMap } from '../data/idmap.js';
-import type { Attributes, StoredEvent, StoreSnapshot } from '../store/store.js';
+import { UnirecError } from '../errors.js';
+import type { Attributes, EventInput, StoredEvent, StoreSnapshot } from '../store/store.js';
+
+/**
+ * What to do with an event for an item the catalogue does not have (never put, only seen in events),
+ * as Gorse's auto-insert switch: 'hide' (the default) stores the event and learns from it, but keeps the
+ * item out of every list until the catalogue has it; 'refuse' rejects the batch; 'accept' lists such
+ * items at once. With 'hide', a store whose catalogue is empty (events only, no item ever put) lists
+ * every item: there is no catalogue to wait for.
+ */
+export type UnknownItemPolicy = 'hide' | 'refuse' | 'accept';
+export const UNKNOWN_ITEM_POLICIES: readonly UnknownItemPolicy[] = ['hide', 'refuse', 'accept'];
+
+export interface CatalogOptions {
+  /** default 'hide' */
+  unknownItems?: UnknownItemPolicy;
+}
 
 /** A user's events as the server keeps them in memory: item (catalogue index) and value, in log order. */
 export interface UserHistory {
@@ -35,6 +51,14 @@ export class Catalog {
   readonly users = new Map<string, UserHistory>();
   private attributes: (Attributes | undefined)[] = [];
   private readonly deleted = new Set<number>();
+  /** items seen in events but never put in the catalogue */
+  private readonly uncatalogued = new Set<number>();
+  /** items the catalogue has had (put at least once) */
+  private catalogued = 0;
+  /** deleted items and, with policy 'hide', uncatalogued ones; rebuilt when `unlistedVersion` moves */
+  private unlistedCache: { version: number; set: ReadonlySet<number> } | undefined;
+  private unlistedVersion = 0;
+  readonly unknownItems: UnknownItemPolicy;
   private counts = new Float32Array(1024);
   private filterCache = new Map<string, { version: number; mask: Uint8Array }>();
   /** bumps whenever items or their attributes change (invalidates filter masks) */
@@ -52,12 +76,18 @@ export class Catalog {
     return this.listRevision;
   }
 
-  static fromSnapshot(snap: StoreSnapshot): Catalog {
-    const c = new Catalog();
+  constructor(options: CatalogOptions = {}) {
+    this.unknownItems = options.unknownItems ?? 'hide';
+  }
+
+  static fromSnapshot(snap: StoreSnapshot, options: CatalogOptions = {}): Catalog {
+    const c = new Catalog(options);
     const items = snap.items.toArray();
     for (let i = 0; i < items.length; i++) {
       c.addItem(items[i]!);
       c.attributes[i] = snap.itemAttributes[i];
+      if (snap.itemAttributes[i] === undefined) c.uncatalogued.add(i);
+      else c.catalogued++;
       if (snap.deletedItems[i]) c.deleted.add(i);
     }
     const x = snap.interactions;
@@ -91,15 +121,22 @@ export class Catalog {
     for (const e of events) {
       const known = this.items.has(e.item);
       const i = known ? this.items.get(e.item) : this.addItem(e.item);
-      if (!known) this.version++;
+      if (!known) {
+        this.version++;
+        this.uncatalogued.add(i);
+        this.unlistedVersion++;
+      }
       this.record(e.user, i, e.value, e.seq);
     }
   }
 
   putItem(id: string, attributes: Attributes): void {
     const i = this.items.has(id) ? this.items.get(id) : this.addItem(id);
+    if (this.attributes[i] === undefined) this.catalogued++;
     this.attributes[i] = attributes;
+    this.uncatalogued.delete(i);
     this.deleted.delete(i);
+    this.unlistedVersion++;
     this.version++;
     this.listRevision++;
   }
@@ -107,6 +144,7 @@ export class Catalog {
   deleteItem(id: string): void {
     const i = this.items.get(id);
     if (i >= 0) this.deleted.add(i);
+    this.unlistedVersion++;
     this.version++;
     this.listRevision++;
   }
@@ -132,6 +170,33 @@ export class Catalog {
 
   deletedItems(): ReadonlySet<number> {
     return this.deleted;
+  }
+
+  /** Items never to list: deleted ones, and with policy 'hide' those the catalogue does not have yet. */
+  unlisted(): ReadonlySet<number> {
+    if (this.unknownItems !== 'hide' || this.catalogued === 0 || this.uncatalogued.size === 0) return this.deleted;
+    if (this.unlistedCache?.version !== this.unlistedVersion) {
+      this.unlistedCache = { version: this.unlistedVersion, set: new Set([...this.deleted, ...this.uncatalogued]) };
+    }
+    return this.unlistedCache.set;
+  }
+
+  /** May be listed (recommended, shown as similar): see `unlisted`. */
+  isListed(i: number): boolean {
+    return !this.unlisted().has(i);
+  }
+
+  /** With policy 'refuse', a batch with an event for an item the catalogue does not have is an error. */
+  checkEvents(events: readonly EventInput[]): void {
+    if (this.unknownItems !== 'refuse') return;
+    const missing = [...new Set(events.map((e) => e.item).filter((id) => this.attributes[this.items.get(id)] === undefined))];
+    if (missing.length > 0) {
+      const shown = missing.slice(0, 5).map((id) => JSON.stringify(id)).join(', ');
+      throw new UnirecError(
+        `events for ${missing.length} item${missing.length === 1 ? '' : 's'} not in the catalogue (${shown}${missing.length > 5 ? ', ...' : ''}): ` +
+          'PUT /items/:id first (this server refuses events for unknown items)',
+      );
+    }
   }
 
   /** Events per item (catalogue index), a view: do not keep it. */

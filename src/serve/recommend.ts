@@ -1,5 +1,5 @@
 import { topK } from '../math/topk.js';
-import type { Reason } from '../models/recommender.js';
+import type { History, Reason } from '../models/recommender.js';
 import type { Catalog, UserHistory } from './catalog.js';
 import type { FoldCache } from './fold-cache.js';
 import { type LiveModel, modelItem } from './live-model.js';
@@ -60,15 +60,17 @@ export function recommend(catalog: Catalog, live: LiveModel | undefined, user: s
   const u = live.users.get(user);
   const upToDate = u >= 0 && history.lastSeq <= live.trainedThroughSeq;
   let how: 'trained' | 'folded' | 'stale';
+  let foldedHistory: History | undefined;
   if (upToDate) {
     live.model.scoreUser(u, scores);
     how = 'trained';
   } else if (live.model.foldIn && items.length > 0) {
+    foldedHistory = { items: Int32Array.from(items), values: Float32Array.from(values), ...(u >= 0 ? { user: u } : {}) };
     const cached = cache?.get(user, live, history.lastSeq);
     if (cached) scores = cached;
     else {
       scores = new Float32Array(live.items.size);
-      live.model.foldIn({ items: Int32Array.from(items), values: Float32Array.from(values), ...(u >= 0 ? { user: u } : {}) }, scores);
+      live.model.foldIn(foldedHistory, scores);
       cache?.set(user, live, history.lastSeq, scores);
     }
     how = 'folded';
@@ -80,7 +82,7 @@ export function recommend(catalog: Catalog, live: LiveModel | undefined, user: s
     return popular(catalog, user, history, opts, `${why}: the most popular items`);
   }
 
-  for (const c of catalog.deletedItems()) {
+  for (const c of catalog.unlisted()) {
     const m = modelItem(live, catalog, c);
     if (m >= 0) exclude[m] = 1;
   }
@@ -102,7 +104,8 @@ export function recommend(catalog: Catalog, live: LiveModel | undefined, user: s
       const c = live.toCatalog[m]!;
       let reasons: string[] = [];
       if (opts.explain) {
-        if (how === 'folded') reasons = [recent];
+        // Folded in: say so, then name the user's items behind the score when the model can.
+        if (how === 'folded') reasons = [recent, ...(live.model.explainHistory?.(foldedHistory!, m, 3) ?? []).map((x) => reasonText(x, live, catalog))];
         else if (live.model.explain) reasons = live.model.explain(u, m, 3).map((x) => reasonText(x, live, catalog));
         if (how === 'stale') reasons.push(`your newest events are not in ${live.label} yet`);
       }
@@ -118,7 +121,7 @@ function popular(catalog: Catalog, user: string, history: UserHistory | undefine
   const pop = catalog.popularity();
   const exclude = new Uint8Array(pop.length);
   if (history) for (const c of history.items) exclude[c] = 1;
-  for (const c of catalog.deletedItems()) exclude[c] = 1;
+  for (const c of catalog.unlisted()) exclude[c] = 1;
   if (opts.filter) {
     const allowed = catalog.matching(opts.filter);
     for (let c = 0; c < exclude.length; c++) if (!allowed[c]) exclude[c] = 1;
@@ -148,12 +151,12 @@ export function similar(catalog: Catalog, live: LiveModel | undefined, item: str
   const m0 = live ? live.items.get(item) : -1;
   if (live && live.model.similarItems && m0 >= 0) {
     // Ask for extra neighbours so that dropping deleted ones still leaves k.
-    const best = live.model.similarItems(m0, k + catalog.deletedItems().size);
+    const best = live.model.similarItems(m0, k + catalog.unlisted().size);
     const items: RecommendedItem[] = [];
     for (let r = 0; r < best.indices.length && items.length < k; r++) {
       const m = best.indices[r]!;
       const c = live.toCatalog[m]!;
-      if (m === m0 || (c >= 0 && catalog.isDeleted(c))) continue;
+      if (m === m0 || (c >= 0 && !catalog.isListed(c))) continue;
       items.push(entry(live.items.external(m), best.scores[r]!, c >= 0 ? catalog.title(c) : undefined, []));
     }
     return { item, items, model: live.label, fallback: false };
@@ -162,7 +165,7 @@ export function similar(catalog: Catalog, live: LiveModel | undefined, item: str
   const pop = catalog.popularity();
   const exclude = new Uint8Array(pop.length);
   exclude[c0] = 1;
-  for (const c of catalog.deletedItems()) exclude[c] = 1;
+  for (const c of catalog.unlisted()) exclude[c] = 1;
   const best = topK(pop, k, exclude);
   return {
     item,

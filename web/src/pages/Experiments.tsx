@@ -3,18 +3,12 @@ import { useApi } from '../api';
 import { BarChart, LineChart } from '../charts';
 import { Async } from '../components';
 import { lowerIsBetter, num } from '../format';
+import { metricOrder, paramsText } from '../metric-order';
 import type { EvalRun, Runs } from '../types';
 
 /** Runs are only comparable on the same protocol and the same data. */
 const groupOf = (r: EvalRun) =>
   `${r.protocol} · ${r.dataset ? `${r.dataset}: ` : ''}${num(r.data.users)} users, ${num(r.data.items)} items, ${num(r.data.interactions)} events`;
-
-/** recall@5 < recall@10 < recall@20, families in name order. */
-function metricOrder(a: string, b: string): number {
-  const [fa, ka] = a.split('@');
-  const [fb, kb] = b.split('@');
-  return fa === fb ? Number(ka ?? 0) - Number(kb ?? 0) : fa!.localeCompare(fb!);
-}
 
 function Comparison({ runs }: { runs: EvalRun[] }) {
   const labels = runs.map((r) => r.label);
@@ -54,7 +48,7 @@ function Comparison({ runs }: { runs: EvalRun[] }) {
                     {r.seed !== undefined ? ` · seed ${r.seed}` : ''}
                   </div>
                 </td>
-                <td className="small params">{JSON.stringify(r.params)}</td>
+                <td className="small params">{paramsText(r.params)}</td>
                 {columns.map((m) => {
                   const v = value(r, m);
                   return (

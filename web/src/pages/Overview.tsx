@@ -3,27 +3,8 @@ import { LineChart } from '../charts';
 import { Async, Stat } from '../components';
 import { date, num } from '../format';
 import { Link, seg } from '../router';
+import { timeline } from '../timeline';
 import type { Overview as OverviewData } from '../types';
-
-/**
- * Events per day, or per month when the log spans more than a year (a point per day would be a blur);
- * days without events count 0 so gaps show.
- */
-export function timeline(perDay: { day: string; events: number }[]): { labels: string[]; values: number[]; unit: string } {
-  if (perDay.length === 0) return { labels: [], values: [], unit: 'day' };
-  const first = Date.parse(perDay[0]!.day);
-  const last = Date.parse(perDay[perDay.length - 1]!.day);
-  const monthly = last - first > 366 * 86400_000;
-  const key = (d: string) => (monthly ? d.slice(0, 7) : d);
-  const counts = new Map<string, number>();
-  for (const d of perDay) counts.set(key(d.day), (counts.get(key(d.day)) ?? 0) + d.events);
-  const labels: string[] = [];
-  for (let t = first; t <= last; t += 86400_000) {
-    const k = key(new Date(t).toISOString().slice(0, 10));
-    if (labels[labels.length - 1] !== k) labels.push(k);
-  }
-  return { labels, values: labels.map((l) => counts.get(l) ?? 0), unit: monthly ? 'month' : 'day' };
-}
 
 export function Overview() {
   const state = useApi<OverviewData>('/dashboard/api/overview');
@@ -49,6 +30,11 @@ export function Overview() {
                   <LineChart title="events over time" labels={t.labels} series={[{ label: 'events', values: t.values }]} />
                 ) : (
                   <p className="muted">No event has a time.</p>
+                )}
+                {t && t.before + t.after > 0 && (
+                  <p className="muted" data-testid="clipped">
+                    Shown from {t.labels[0]} to {t.labels[t.labels.length - 1]}, where the events are; left out: {num(t.before)} earlier and {num(t.after)} later.
+                  </p>
                 )}
                 {o.eventStats && o.eventStats.undated > 0 && <p className="muted">{num(o.eventStats.undated)} events have no time (the source had none).</p>}
                 {o.eventStats && (
