@@ -130,7 +130,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness and a summary of what is served */
+        /**
+         * Liveness, what depends on what (store, Redis) and a summary of what is served
+         * status "degraded": the store or Redis is unreachable (problems says what still works); always 200 while the process answers.
+         */
         get: operations["health"];
         put?: never;
         post?: never;
@@ -221,7 +224,7 @@ export interface paths {
         put?: never;
         /**
          * Train a model on everything in the store, in the background, and (by default) serve it when done
-         * Answers 202 with the job at once; with wait: true, 200 with the finished job. One job runs at a time (409 otherwise); a failed job waited for is a 422.
+         * Answers 202 with the job at once; with wait: true, 200 with the finished job. Embedded, one job runs at a time (409 otherwise) in a child process; with Redis, jobs queue for `unirec worker`. Size parameters are bounded (400), and a job is stopped past its time or memory limit. A failed job waited for is a 422.
          */
         post: operations["trainModel"];
         delete?: never;
@@ -241,7 +244,11 @@ export interface paths {
         get: operations["getTrainingJob"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Cancel a training job
+         * A running job is stopped (its training process killed) and a queued one will not run; the model served does not change. A finished job is returned as it is.
+         */
+        delete: operations["deleteModelsJobsId"];
         options?: never;
         head?: never;
         patch?: never;
@@ -458,6 +465,48 @@ export interface operations {
                     };
                 };
             };
+            /** Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
         };
     };
     dashboardItem: {
@@ -467,7 +516,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** external id (1-256 characters, no control characters) */
+                /** external id: 1-256 characters of well-formed Unicode, not all whitespace, no control characters; compared exactly as sent */
                 id: string;
             };
             cookie?: never;
@@ -592,6 +641,48 @@ export interface operations {
             };
             /** Default Response */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -765,6 +856,48 @@ export interface operations {
                     };
                 };
             };
+            /** Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
         };
     };
     dashboardRuns: {
@@ -880,6 +1013,48 @@ export interface operations {
             };
             /** Default Response */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1020,6 +1195,48 @@ export interface operations {
                     };
                 };
             };
+            /** Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
         };
     };
     dashboardUser: {
@@ -1027,7 +1244,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** external id (1-256 characters, no control characters) */
+                /** external id: 1-256 characters of well-formed Unicode, not all whitespace, no control characters; compared exactly as sent */
                 id: string;
             };
             cookie?: never;
@@ -1162,6 +1379,48 @@ export interface operations {
                     };
                 };
             };
+            /** Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
         };
     };
     postEvents: {
@@ -1175,15 +1434,15 @@ export interface operations {
             content: {
                 "application/json": {
                     events: {
-                        /** external id (1-256 characters, no control characters) */
+                        /** external id: 1-256 characters of well-formed Unicode, not all whitespace, no control characters; compared exactly as sent */
                         item: string;
                         /** idempotency key: a repeated key is acknowledged but not stored twice */
                         key?: string;
                         /** e.g. rating, click, purchase (default 'interaction') */
                         kind?: string;
-                        /** Unix seconds or an ISO 8601 date (default: now) */
+                        /** Unix seconds (1970 to 3000) or an ISO 8601 date such as 2024-05-01T12:00:00Z (default: now) */
                         ts?: number | string;
-                        /** external id (1-256 characters, no control characters) */
+                        /** external id: 1-256 characters of well-formed Unicode, not all whitespace, no control characters; compared exactly as sent */
                         user: string;
                         /** rating or weight (default 1) */
                         value?: number;
@@ -1308,6 +1567,48 @@ export interface operations {
                     };
                 };
             };
+            /** Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
         };
     };
     health: {
@@ -1329,7 +1630,11 @@ export interface operations {
                         events?: number;
                         items?: number;
                         model?: string | null;
-                        status?: string;
+                        problems?: string[];
+                        redis?: string;
+                        /** @enum {string} */
+                        status?: "ok" | "degraded";
+                        store?: string;
                         training?: boolean;
                         uptimeSeconds?: number;
                         users?: number;
@@ -1343,7 +1648,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** external id (1-256 characters, no control characters) */
+                /** external id: 1-256 characters of well-formed Unicode, not all whitespace, no control characters; compared exactly as sent */
                 id: string;
             };
             cookie?: never;
@@ -1462,6 +1767,48 @@ export interface operations {
                     };
                 };
             };
+            /** Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
         };
     };
     putItem: {
@@ -1469,7 +1816,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** external id (1-256 characters, no control characters) */
+                /** external id: 1-256 characters of well-formed Unicode, not all whitespace, no control characters; compared exactly as sent */
                 id: string;
             };
             cookie?: never;
@@ -1593,6 +1940,48 @@ export interface operations {
                     };
                 };
             };
+            /** Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
         };
     };
     deleteItem: {
@@ -1600,7 +1989,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** external id (1-256 characters, no control characters) */
+                /** external id: 1-256 characters of well-formed Unicode, not all whitespace, no control characters; compared exactly as sent */
                 id: string;
             };
             cookie?: never;
@@ -1717,6 +2106,48 @@ export interface operations {
                     };
                 };
             };
+            /** Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
         };
     };
     metrics: {
@@ -1766,7 +2197,7 @@ export interface operations {
                             };
                             started?: number;
                             /** @enum {string} */
-                            status?: "running" | "done" | "failed";
+                            status?: "queued" | "running" | "done" | "failed" | "cancelled";
                             version?: number;
                         }[];
                         models?: {
@@ -1873,6 +2304,48 @@ export interface operations {
             };
             /** Default Response */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2027,6 +2500,48 @@ export interface operations {
                     };
                 };
             };
+            /** Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
         };
     };
     trainModel: {
@@ -2068,7 +2583,7 @@ export interface operations {
                         };
                         started?: number;
                         /** @enum {string} */
-                        status?: "running" | "done" | "failed";
+                        status?: "queued" | "running" | "done" | "failed" | "cancelled";
                         version?: number;
                     };
                 };
@@ -2090,7 +2605,7 @@ export interface operations {
                         };
                         started?: number;
                         /** @enum {string} */
-                        status?: "running" | "done" | "failed";
+                        status?: "queued" | "running" | "done" | "failed" | "cancelled";
                         version?: number;
                     };
                 };
@@ -2207,6 +2722,48 @@ export interface operations {
                     };
                 };
             };
+            /** Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
         };
     };
     getTrainingJob: {
@@ -2237,7 +2794,7 @@ export interface operations {
                         };
                         started?: number;
                         /** @enum {string} */
-                        status?: "running" | "done" | "failed";
+                        status?: "queued" | "running" | "done" | "failed" | "cancelled";
                         version?: number;
                     };
                 };
@@ -2340,21 +2897,238 @@ export interface operations {
                     };
                 };
             };
+            /** Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+        };
+    };
+    deleteModelsJobsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        activated?: boolean;
+                        error?: string;
+                        finished?: number;
+                        id?: number;
+                        model?: string;
+                        params?: {
+                            [key: string]: unknown;
+                        };
+                        started?: number;
+                        /** @enum {string} */
+                        status?: "queued" | "running" | "done" | "failed" | "cancelled";
+                        version?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
         };
     };
     recommend: {
         parameters: {
             query?: {
-                /** say why each item is there */
+                /** say why each item is there (k up to 20; counts against the heavy rate limit) */
                 explain?: boolean;
                 /** attr:value[,attr:value]: only items whose attribute equals (or whose list contains) every value */
                 filter?: string;
-                /** how many items (1-1000) */
+                /** how many items (1-200) */
                 k?: number;
             };
             header?: never;
             path: {
-                /** external id (1-256 characters, no control characters) */
+                /** external id: 1-256 characters of well-formed Unicode, not all whitespace, no control characters; compared exactly as sent */
                 user: string;
             };
             cookie?: never;
@@ -2479,17 +3253,59 @@ export interface operations {
                     };
                 };
             };
+            /** Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
         };
     };
     similarItems: {
         parameters: {
             query?: {
-                /** how many items (1-1000) */
+                /** how many items (1-200) */
                 k?: number;
             };
             header?: never;
             path: {
-                /** external id (1-256 characters, no control characters) */
+                /** external id: 1-256 characters of well-formed Unicode, not all whitespace, no control characters; compared exactly as sent */
                 item: string;
             };
             cookie?: never;
@@ -2613,6 +3429,48 @@ export interface operations {
                     };
                 };
             };
+            /** Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
         };
     };
     getUser: {
@@ -2620,7 +3478,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** external id (1-256 characters, no control characters) */
+                /** external id: 1-256 characters of well-formed Unicode, not all whitespace, no control characters; compared exactly as sent */
                 id: string;
             };
             cookie?: never;
@@ -2739,6 +3597,48 @@ export interface operations {
                     };
                 };
             };
+            /** Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
         };
     };
     putUser: {
@@ -2746,7 +3646,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** external id (1-256 characters, no control characters) */
+                /** external id: 1-256 characters of well-formed Unicode, not all whitespace, no control characters; compared exactly as sent */
                 id: string;
             };
             cookie?: never;
@@ -2870,6 +3770,48 @@ export interface operations {
                     };
                 };
             };
+            /** Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
         };
     };
     deleteUser: {
@@ -2877,7 +3819,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** external id (1-256 characters, no control characters) */
+                /** external id: 1-256 characters of well-formed Unicode, not all whitespace, no control characters; compared exactly as sent */
                 id: string;
             };
             cookie?: never;
@@ -2994,6 +3936,48 @@ export interface operations {
                     };
                 };
             };
+            /** Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
         };
     };
     userHistory: {
@@ -3003,7 +3987,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** external id (1-256 characters, no control characters) */
+                /** external id: 1-256 characters of well-formed Unicode, not all whitespace, no control characters; compared exactly as sent */
                 id: string;
             };
             cookie?: never;
@@ -3116,6 +4100,48 @@ export interface operations {
             };
             /** Default Response */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: string;
+                        /** what was wrong with the request */
+                        message?: string;
+                        statusCode?: number;
+                    };
+                };
+            };
+            /** Default Response */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -23,10 +23,10 @@ test('src/client/schema.ts is what the OpenAPI document generates (run npm run g
 test('the typed client talks to a running server: events in, recommendations out, errors typed', async () => {
   const store = await shopStore(':memory:', { model: 'itemknn' });
   const service = await RecommenderService.open(store, { warn: () => {} });
-  const app = await buildApp({ service, keys: parseApiKeys([], 'read:r1,write:w1') });
+  const app = await buildApp({ service, keys: parseApiKeys([], 'read:reader-key-0123456789,write:writer-key-0123456789') });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   try {
-    const api = createClient({ baseUrl: address, apiKey: 'w1' });
+    const api = createClient({ baseUrl: address, apiKey: 'writer-key-0123456789' });
     const user = (await store.snapshot()).users.external(0);
     const rec = await api.GET('/recommend/{user}', { params: { path: { user }, query: { k: 3, explain: true } } });
     assert.equal(rec.response.status, 200);

@@ -159,7 +159,7 @@ test('a worker killed mid-job: the job is taken again or failed, and the served 
   const servedBefore = (await get(`${url}/health`)).body.model as string;
   const first = await worker({ UNIREC_WORKER_LOCK_MS: '2000' });
   // Slow enough to be killed in the middle of it.
-  const submitted = await send<{ id: number }>('POST', `${url}/models/als/train`, { params: { factors: 64, iterations: 300 } });
+  const submitted = await send<{ id: number }>('POST', `${url}/models/als/train`, { params: { factors: 512, iterations: 1000 } });
   assert.equal(submitted.status, 202);
   await within(20_000, 'the job runs', async () => (await get(`${url}/models/jobs/${submitted.body.id}`)).body.status === 'running');
   first.child.kill('SIGKILL');
