@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_BODY_LIMIT } from '../serve/app.js';
 import { parseApiKeys } from '../serve/auth.js';
+import { UNKNOWN_ITEM_POLICIES, type UnknownItemPolicy } from '../serve/catalog.js';
 import { DEFAULT_JOB_LIMITS } from '../serve/job-limits.js';
 import { redactedUrl } from '../serve/redis-url.js';
 import { startServer } from '../serve/server.js';
@@ -15,6 +16,7 @@ function port(value: string): number {
 }
 
 interface ServeFlags extends StoreFlags, LimitFlags {
+  unknownItems: UnknownItemPolicy;
   trainTimeout: number;
   trainMemory: number;
   port: number;
@@ -38,6 +40,11 @@ export function serveCommand(program: Command): void {
     .option('--body-limit <bytes>', 'largest request body', positiveInt('--body-limit'), DEFAULT_BODY_LIMIT)
     .option('--train-threads <n>', 'threads for a background training job', positiveInt('--train-threads'), 1)
     .addOption(new Option('--sync <mode>', 'full: an acknowledged write survives a power cut; normal: a process crash').choices(['full', 'normal']).default('full'))
+    .addOption(
+      new Option('--unknown-items <policy>', 'events for items the catalogue does not have: hide them from lists until PUT /items (default), refuse the batch, or accept them at once')
+        .choices([...UNKNOWN_ITEM_POLICIES])
+        .default('hide'),
+    )
     .option('--log', 'log every request on stderr')
     .option('--runs <dir>', 'folder of `unirec evaluate --json` results (*.json, *.jsonl) for the dashboard\'s experiment page');
   addLimitOptions(cmd).action(async (flags: ServeFlags) => {
@@ -46,6 +53,7 @@ export function serveCommand(program: Command): void {
       const server = await startServer({
         db: location,
         redis,
+        unknownItems: flags.unknownItems,
         jobLimits: { timeoutSeconds: flags.trainTimeout, memoryMb: flags.trainMemory },
         port: flags.port,
         host: flags.host,

@@ -6,6 +6,7 @@ import { type ApiKeys, hasKeys, keyWarning } from './auth.js';
 import type { JobLimits } from './job-limits.js';
 import type { ServeLimits } from './limits.js';
 import { parseRedisUrl } from './redis-url.js';
+import type { UnknownItemPolicy } from './catalog.js';
 import { RecommenderService } from './service.js';
 
 export interface ServerOptions {
@@ -13,6 +14,8 @@ export interface ServerOptions {
   db: string;
   /** Redis for scale-out (change notices between replicas, training queued for `unirec worker`) */
   redis?: string;
+  /** events for items the catalogue does not have (see UnknownItemPolicy) */
+  unknownItems?: UnknownItemPolicy;
   /** limits of one training job */
   jobLimits?: JobLimits;
   port: number;
@@ -55,7 +58,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let service: RecommenderService | undefined;
   let app: FastifyInstance | undefined;
   try {
-    service = await RecommenderService.open(store, { location: options.db, redis, trainThreads: options.trainThreads, jobLimits: options.jobLimits });
+    service = await RecommenderService.open(store, { location: options.db, redis, trainThreads: options.trainThreads, jobLimits: options.jobLimits, unknownItems: options.unknownItems });
     app = await buildApp({ service, keys: options.keys, bodyLimit: options.bodyLimit, log: options.log, limits: options.limits, dashboard: { runsDir: options.runsDir } });
     await app.listen({ port: options.port, host });
   } catch (err) {

@@ -1,5 +1,5 @@
 import type { AppendResult, Attributes, EventInput, ModelInfo, Store, StoreChange } from '../store/store.js';
-import { Catalog } from './catalog.js';
+import { Catalog, type UnknownItemPolicy } from './catalog.js';
 import { ChangeFollower } from './change-follower.js';
 import { HttpError } from './errors.js';
 import { Fanout } from './fanout.js';
@@ -26,6 +26,8 @@ export interface ServiceOptions {
   /** time and memory limits of one training job */
   jobLimits?: JobLimits;
   seed?: number;
+  /** events for items the catalogue does not have: hidden from lists until put (default), refused, or listed */
+  unknownItems?: UnknownItemPolicy;
   /** how often the store's change log is read when no notice comes (ms; default 1000, 2000 with Redis up, 250 with Redis down) */
   pollMs?: number;
   /** where warnings go (default stderr) */
@@ -94,7 +96,7 @@ export class RecommenderService {
   static async open(store: Store, options: ServiceOptions = {}): Promise<RecommenderService> {
     const warn = options.warn ?? ((m: string) => process.stderr.write(`unirec: warning: ${m}\n`));
     const snap = await store.snapshot();
-    const service = new RecommenderService(store, Catalog.fromSnapshot(snap), snap.cursor, warn, options);
+    const service = new RecommenderService(store, Catalog.fromSnapshot(snap, { unknownItems: options.unknownItems }), snap.cursor, warn, options);
     try {
       const record = await store.activeModel();
       if (record) service.current = buildLiveModel(record, service.catalog);
@@ -194,6 +196,7 @@ export class RecommenderService {
   }
 
   async postEvents(events: EventInput[]): Promise<AppendResult> {
+    this.catalog.checkEvents(events);
     const result = await this.store.appendEvents(events);
     await this.written();
     return result;

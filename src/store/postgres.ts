@@ -311,7 +311,7 @@ export class PostgresStore implements Store {
       const r = await client.query<{ seq: number; item: string; value: number; ts: number | null; kind: string; key: string | null }>(
         `SELECT e.seq, i.id AS item, e.value, e.ts, k.name AS kind, e.key
          FROM events e JOIN items i ON i.iid = e.iid JOIN kinds k ON k.kid = e.kind
-         WHERE e.uid = $1 ORDER BY e.seq DESC LIMIT $2`,
+         WHERE e.uid = $1 ORDER BY e.ts DESC NULLS LAST, e.seq DESC LIMIT $2`,
         [u.rows[0]!.uid, limit],
       );
       return r.rows.map((row) => ({

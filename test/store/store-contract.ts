@@ -50,6 +50,9 @@ export function storeContract(name: string, h: StoreHarness): void {
     const nan = await store.appendEvents([{ user: 'u3', item: 'a', ts: NaN }]);
     assert.ok(Number.isNaN((await store.userHistory('u3', 1))![0]!.ts), 'a NaN time reads back as NaN');
     assert.equal(nan.stored[0]!.seq, 4);
+    // by time, not by log position; events without a time last, in log order
+    await store.appendEvents([{ user: 'u4', item: 'x', ts: 300 }, { user: 'u4', item: 'y', ts: 100 }, { user: 'u4', item: 'z', ts: NaN }, { user: 'u4', item: 'w', ts: 200 }]);
+    assert.deepEqual((await store.userHistory('u4', 10))!.map((e) => e.item), ['x', 'w', 'y', 'z'], 'newest first by time');
   });
 
   withStore('an idempotency key is acknowledged again but stored once, across batches and within one', async (store) => {
