@@ -133,7 +133,9 @@ export class PostgresStore implements Store {
       max: options.poolSize ?? 10,
       connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
       idleTimeoutMillis: options.idleTimeoutMs ?? 30_000,
+      // Probe an idle socket after 10 s, so a peer that vanished without closing is noticed.
       keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
       application_name: options.applicationName ?? 'unirec',
       options: startup.join(' '),
       types,
@@ -221,6 +223,7 @@ export class PostgresStore implements Store {
 
   async appendEvents(events: EventInput[]): Promise<AppendResult> {
     events.forEach(checkEvent);
+    if (events.length === 0) return { stored: [], duplicates: 0 };
     const now = Date.now() / 1000;
     // Ids and kinds in first-seen order: keys are created in the order the batch mentions them.
     const userIds = distinct(events, (e) => e.user);
