@@ -182,7 +182,9 @@ export class PostgresStore implements Store {
     try {
       return await fn(client);
     } catch (err) {
-      if (isConnectionFailure(err)) broken = err as Error;
+      // Only an error the server sent leaves the connection in a known state. Anything else (the network,
+      // or our own code failing half-way through a COPY stream) and the connection is not reused.
+      if (isConnectionFailure(err) || !(err instanceof pg.DatabaseError)) broken = err as Error;
       throw asUnavailable(err, this.path);
     } finally {
       client.removeListener('error', onError);
@@ -209,7 +211,9 @@ export class PostgresStore implements Store {
         await client.query('COMMIT');
         return out;
       } catch (err) {
-        if (!isConnectionFailure(err)) await client.query('ROLLBACK').catch(() => undefined);
+        // The server refused a statement: roll back and keep the connection. Otherwise the connection is
+        // dropped (withClient), which rolls the transaction back on the server.
+        if (err instanceof pg.DatabaseError && !isConnectionFailure(err)) await client.query('ROLLBACK').catch(() => undefined);
         throw err;
       }
     });
