@@ -212,7 +212,9 @@ export async function storeImport(): Promise<string> {
       '| operation | picked | seconds | alternative | seconds | alternative / picked |',
       '| --- | --- | ---: | --- | ---: | ---: |',
       `| read all events into typed arrays | binary COPY TO STDOUT (whole snapshot) | ${copySeconds.toFixed(2)} | server-side cursor, FETCH 20,000 text rows (events only) | ${fetchSeconds.toFixed(2)} | ${(fetchSeconds / copySeconds).toFixed(2)}x |`,
-      `| insert 1M rows, 10,000 per transaction | INSERT ... SELECT FROM unnest($1::bigint[], ...) | ${transport.unnest.toFixed(2)} | COPY FROM STDIN into a temp table, then INSERT ... SELECT | ${transport.copy.toFixed(2)} | ${(transport.copy / transport.unnest).toFixed(2)}x |`,
+      `| insert 1M rows, 10,000 per transaction | COPY FROM STDIN into a temp table, then INSERT ... SELECT (batches of 1,000+ events) | ${transport.copy.toFixed(2)} | one INSERT ... SELECT FROM unnest($1::bigint[], ...) (used below 1,000 events) | ${transport.unnest.toFixed(2)} | ${(transport.unnest / transport.copy).toFixed(2)}x |`,
+      '',
+      `_Machine: 2 cores shared with other jobs (load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(', ')})._`,
     ].join('\n');
   } finally {
     for (const s of schemas) await admin.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`).catch(() => undefined);

@@ -133,7 +133,9 @@ export class PostgresStore implements Store {
       max: options.poolSize ?? 10,
       connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
       idleTimeoutMillis: options.idleTimeoutMs ?? 30_000,
+      // Probe an idle socket after 10 s, so a peer that vanished without closing is noticed.
       keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
       application_name: options.applicationName ?? 'unirec',
       options: startup.join(' '),
       types,
@@ -180,7 +182,9 @@ export class PostgresStore implements Store {
     try {
       return await fn(client);
     } catch (err) {
-      if (isConnectionFailure(err)) broken = err as Error;
+      // Only an error the server sent leaves the connection in a known state. Anything else (the network,
+      // or our own code failing half-way through a COPY stream) and the connection is not reused.
+      if (isConnectionFailure(err) || !(err instanceof pg.DatabaseError)) broken = err as Error;
       throw asUnavailable(err, this.path);
     } finally {
       client.removeListener('error', onError);
@@ -207,7 +211,9 @@ export class PostgresStore implements Store {
         await client.query('COMMIT');
         return out;
       } catch (err) {
-        if (!isConnectionFailure(err)) await client.query('ROLLBACK').catch(() => undefined);
+        // The server refused a statement: roll back and keep the connection. Otherwise the connection is
+        // dropped (withClient), which rolls the transaction back on the server.
+        if (err instanceof pg.DatabaseError && !isConnectionFailure(err)) await client.query('ROLLBACK').catch(() => undefined);
         throw err;
       }
     });
@@ -221,6 +227,7 @@ export class PostgresStore implements Store {
 
   async appendEvents(events: EventInput[]): Promise<AppendResult> {
     events.forEach(checkEvent);
+    if (events.length === 0) return { stored: [], duplicates: 0 };
     const now = Date.now() / 1000;
     // Ids and kinds in first-seen order: keys are created in the order the batch mentions them.
     const userIds = distinct(events, (e) => e.user);
