@@ -16,8 +16,9 @@ export interface ServerOptions {
   log?: boolean;
   /** folder of `unirec evaluate --json` results shown on the dashboard's experiment page */
   runsDir?: string;
-  /** open a store copied while in use without its -wal file (see SqliteOptions) */
+  /** open a store copied while in use without its -wal file; group commit on a writer thread (see SqliteOptions) */
   acceptMissingWal?: boolean;
+  writerThread?: boolean;
   /** caps on k, rate limits, connection limits (see ServeLimits) */
   limits?: Partial<ServeLimits>;
   /** where notices go (default stderr) */
@@ -42,7 +43,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const open = !hasKeys(options.keys);
   const asked = options.host ?? '127.0.0.1';
   const host = open ? '127.0.0.1' : asked;
-  const store = new SqliteStore(options.db, { synchronous: options.synchronous, acceptMissingWal: options.acceptMissingWal });
+  const store = new SqliteStore(options.db, { synchronous: options.synchronous, acceptMissingWal: options.acceptMissingWal, writerThread: options.writerThread });
   let service: RecommenderService | undefined;
   let app: FastifyInstance | undefined;
   try {

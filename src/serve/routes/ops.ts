@@ -7,7 +7,7 @@ export function opsRoutes(app: FastifyInstance, service: RecommenderService, met
   app.get(
     '/health',
     {
-      config: { scope: 'public' },
+      config: { scope: 'public', unlimited: true },
       schema: {
         summary: 'Liveness and a summary of what is served',
         response: {
