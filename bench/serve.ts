@@ -13,10 +13,10 @@
  *   4. the same while POST /events writes single events at 200/s from 20 connections (--sync full, the
  *      default: every acknowledgement is a commit on disk; those users are then folded in);
  *   5. the same during a background retrain and two activations (a hot swap under load; --skip-swap).
- * The server runs with its default limits and with API keys: the readers' requests are spread over 64
+ * The server runs with its default limits and with API keys: the readers' requests are spread over 128
  * read keys (other clients, each under the per-key rate limit, as in production), the attacker has one
- * read key, the writers a write key. Phase 4 runs twice: group commit on the writer thread (the
- * default) and on the event loop (`--no-writer-thread`, a second server on the same store).
+ * read key, the writers a write key. Phase 4 runs twice: group commit on the event loop (the default)
+ * and on a writer thread (`--writer-thread`, a second server on the same store).
  * Results are printed (a table on stdout, then one JSON line); BENCHMARKS.md is written by hand.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -44,7 +44,7 @@ const SKIP_SWAP = process.argv.includes('--skip-swap');
 const WRITE_RATE = 200;
 const WRITE_CONNECTIONS = 20;
 const ATTACKERS = 4;
-const READ_KEYS = Array.from({ length: 64 }, (_, i) => `bench-reader-${i}-${'0123456789abcdef'.repeat(2)}`);
+const READ_KEYS = Array.from({ length: 128 }, (_, i) => `bench-reader-${i}-${'0123456789abcdef'.repeat(2)}`);
 const ATTACK_KEY = `bench-attacker-${'0123456789abcdef'.repeat(2)}`;
 const WRITE_KEY = `bench-writer-${'0123456789abcdef'.repeat(2)}`;
 const USERS = 6040;
@@ -201,8 +201,8 @@ async function main(): Promise<void> {
     const writer = load(url, SECONDS, () => '/events', { connections: WRITE_CONNECTIONS, overallRate: WRITE_RATE, method: 'POST', body: oneEvent, key: () => WRITE_KEY });
     const underWrites = await load(url, SECONDS, randomUser, { key: readKey });
     const writes = await writer;
-    phases.push(summarize(`GET /recommend + ${WRITE_RATE} events/s (writer thread)`, underWrites, `${(underWrites.requests.average / unloaded.rps).toFixed(2)}x no-write`));
-    phases.push(summarize(`POST /events (1 event, ${WRITE_CONNECTIONS} connections, --sync full, writer thread)`, writes));
+    phases.push(summarize(`GET /recommend + ${WRITE_RATE} events/s (event loop)`, underWrites, `${(underWrites.requests.average / unloaded.rps).toFixed(2)}x no-write`));
+    phases.push(summarize(`POST /events (1 event, ${WRITE_CONNECTIONS} connections, --sync full, event loop)`, writes));
 
 
     if (!SKIP_SWAP) {
@@ -230,18 +230,18 @@ async function main(): Promise<void> {
     }
 
 
-    log('the same with group commit on the event loop (--no-writer-thread), a second server on the same store');
+    log('the same with group commit on a writer thread (--writer-thread), a second server on the same store');
     first.proc.kill('SIGTERM');
     await new Promise((r) => first.proc.once('exit', r));
-    const second = await serve('--no-writer-thread');
+    const second = await serve('--writer-thread');
     await load(second.url, 2, randomUser, { key: readKey });
     const baseline2 = await load(second.url, SECONDS, randomUser, { key: readKey });
-    phases.push(summarize(`GET /recommend (--no-writer-thread server)`, baseline2));
+    phases.push(summarize(`GET /recommend (--writer-thread server)`, baseline2));
     const writer2 = load(second.url, SECONDS, () => '/events', { connections: WRITE_CONNECTIONS, overallRate: WRITE_RATE, method: 'POST', body: oneEvent, key: () => WRITE_KEY });
     const underWrites2 = await load(second.url, SECONDS, randomUser, { key: readKey });
     const writes2 = await writer2;
-    phases.push(summarize(`GET /recommend + ${WRITE_RATE} events/s (event loop)`, underWrites2, `${(underWrites2.requests.average / baseline2.requests.average).toFixed(2)}x no-write`));
-    phases.push(summarize(`POST /events (1 event, ${WRITE_CONNECTIONS} connections, --sync full, event loop)`, writes2));
+    phases.push(summarize(`GET /recommend + ${WRITE_RATE} events/s (writer thread)`, underWrites2, `${(underWrites2.requests.average / baseline2.requests.average).toFixed(2)}x no-write`));
+    phases.push(summarize(`POST /events (1 event, ${WRITE_CONNECTIONS} connections, --sync full, writer thread)`, writes2));
     second.proc.kill('SIGTERM');
 
     const health = phases[0]!.rps;

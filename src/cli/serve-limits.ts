@@ -30,8 +30,7 @@ export interface LimitFlags {
   idleTimeout: number;
   requestTimeout: number;
   acceptMissingWal?: boolean;
-  /** commander's --no-writer-thread */
-  writerThread: boolean;
+  writerThread?: boolean;
 }
 
 /** The flags of `unirec serve` that bound what one client may ask (see ServeLimits). */
@@ -48,7 +47,7 @@ export function addLimitOptions(cmd: Command): Command {
     .option('--idle-timeout <s>', 'seconds an idle keep-alive connection is kept', positive('--idle-timeout'), d.idleTimeoutSeconds)
     .option('--request-timeout <s>', 'seconds a request may take to arrive whole', positive('--request-timeout'), d.requestTimeoutSeconds)
     .option('--accept-missing-wal', 'serve a store copied while in use without its -wal file (it may lack acknowledged events)')
-    .option('--no-writer-thread', 'with --sync full, commit events on the event loop instead of a writer thread');
+    .option('--writer-thread', 'group-commit events on a thread of its own (for disks where a sync takes milliseconds)');
 }
 
 export function limitsFrom(flags: LimitFlags): ServeLimits {

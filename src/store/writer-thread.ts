@@ -13,8 +13,9 @@ export interface WriterReply {
 }
 
 /**
- * Group commit on a thread of its own: better-sqlite3 is synchronous, so a commit's sync of the log
- * (milliseconds on a busy disk) would stop the event loop, and every request with it. Here the event
+ * Group commit on a thread of its own (SqliteOptions.writerThread, `unirec serve --writer-thread`):
+ * better-sqlite3 is synchronous, so a commit's sync of the log (milliseconds on a slow or busy disk)
+ * stops the event loop, and every request with it. Here the event
  * loop posts each batch to the writer thread and goes on serving; the thread commits every batch that
  * arrived while its previous commit was syncing in one transaction (a savepoint per batch), and each
  * promise resolves only after the commit that holds its batch.
