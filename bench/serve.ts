@@ -8,8 +8,15 @@
  * a child process and measures with autocannon:
  *   1. GET /health (the server's own ceiling: routing, JSON, no work);
  *   2. GET /recommend/:user for random ml-1m users;
- *   3. the same while POST /events writes single events at 200/s (those users are then folded in);
- *   4. the same during a background retrain and two activations (a hot swap under load).
+ *   3. the same while 4 clients with one read key hammer the most expensive requests a read key
+ *      allows (explain at its largest k, and the largest k, on random users), with /health probed;
+ *   4. the same while POST /events writes single events at 200/s from 20 connections (--sync full, the
+ *      default: every acknowledgement is a commit on disk; those users are then folded in);
+ *   5. the same during a background retrain and two activations (a hot swap under load; --skip-swap).
+ * The server runs with its default limits and with API keys: the readers' requests are spread over 128
+ * read keys (other clients, each under the per-key rate limit, as in production), the attacker has one
+ * read key, the writers a write key. Phase 4 runs twice: group commit on the event loop (the default)
+ * and on a writer thread (`--writer-thread`, a second server on the same store).
  * Results are printed (a table on stdout, then one JSON line); BENCHMARKS.md is written by hand.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -33,7 +40,13 @@ function flag(name: string, fallback: number): number {
 
 const SECONDS = flag('seconds', 10);
 const CONNECTIONS = flag('connections', 10);
+const SKIP_SWAP = process.argv.includes('--skip-swap');
 const WRITE_RATE = 200;
+const WRITE_CONNECTIONS = 20;
+const ATTACKERS = 4;
+const READ_KEYS = Array.from({ length: 128 }, (_, i) => `bench-reader-${i}-${'0123456789abcdef'.repeat(2)}`);
+const ATTACK_KEY = `bench-attacker-${'0123456789abcdef'.repeat(2)}`;
+const WRITE_KEY = `bench-writer-${'0123456789abcdef'.repeat(2)}`;
 const USERS = 6040;
 const ITEMS = 3952;
 const log = (m: string) => process.stderr.write(`bench: ${m}\n`);
@@ -72,60 +85,57 @@ function summarize(name: string, r: autocannon.Result, note?: string): Phase {
   };
 }
 
+interface Load {
+  connections?: number;
+  /** each request's key (x-api-key), drawn per request */
+  key?: () => string;
+  overallRate?: number;
+  method?: 'GET' | 'POST';
+  body?: () => string;
+  stopWhen?: Promise<unknown>;
+}
+
 /** Runs autocannon; `stopWhen` (if given) ends the run when it settles instead of after `seconds`. */
-function load(url: string, seconds: number, paths: () => string, stopWhen?: Promise<unknown>): Promise<autocannon.Result> {
+function load(url: string, seconds: number, paths: () => string, options: Load = {}): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
         url,
-        connections: CONNECTIONS,
+        connections: options.connections ?? CONNECTIONS,
         duration: seconds,
-        requests: [{ setupRequest: (req) => ({ ...req, path: paths() }) }],
+        ...(options.overallRate ? { overallRate: options.overallRate } : {}),
+        requests: [
+          {
+            setupRequest: (req) => ({
+              ...req,
+              path: paths(),
+              method: options.method ?? 'GET',
+              headers: { ...req.headers, ...(options.key ? { 'x-api-key': options.key() } : {}), ...(options.body ? { 'content-type': 'application/json' } : {}) },
+              ...(options.body ? { body: options.body() } : {}),
+            }),
+          },
+        ],
       },
       (err, result) => (err ? reject(err) : resolve(result)),
     );
-    stopWhen?.finally(() => instance.stop());
+    options.stopWhen?.finally(() => instance.stop());
   });
 }
 
 const randomUser = () => `/recommend/${1 + Math.floor(Math.random() * USERS)}?k=10`;
-
-/** POSTs one event at a time at `rate` per second until `stop` resolves; counts and latencies. */
-async function writeEvents(url: string, rate: number, stop: Promise<unknown>) {
-  let done = false;
-  void stop.then(() => (done = true));
-  const latencies: number[] = [];
-  let errors = 0;
-  let sent = 0;
-  const inFlight = new Set<Promise<void>>();
-  const start = performance.now();
-  while (!done) {
-    const due = start + (sent * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const t0 = performance.now();
-    const body = JSON.stringify([{ user: String(1 + Math.floor(Math.random() * USERS)), item: String(1 + Math.floor(Math.random() * ITEMS)), key: `bench-${sent}-${t0}` }]);
-    const p: Promise<void> = fetch(`${url}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
-      .then(async (res) => {
-        await res.arrayBuffer();
-        if (res.status === 200) latencies.push(performance.now() - t0);
-        else errors++;
-      })
-      .catch(() => {
-        errors++;
-      })
-      .finally(() => inFlight.delete(p));
-    inFlight.add(p);
-    sent++;
-  }
-  await Promise.all(inFlight);
-  const seconds = (performance.now() - start) / 1000;
-  latencies.sort((a, b) => a - b);
-  return { sent, ok: latencies.length, errors, rate: latencies.length / seconds, p99: latencies[Math.floor(latencies.length * 0.99)] ?? NaN };
-}
+const readKey = () => READ_KEYS[Math.floor(Math.random() * READ_KEYS.length)]!;
+/**
+ * The most expensive requests a read key may send, in turn: explained at the largest k, the largest k
+ * (both heavy), and the largest list that is not heavy.
+ */
+const ATTACKS = ['k=20&explain=true', 'k=200', 'k=50'];
+const attack = () => `/recommend/${1 + Math.floor(Math.random() * USERS)}?${ATTACKS[Math.floor(Math.random() * ATTACKS.length)]}`;
+let written = 0;
+const oneEvent = () =>
+  JSON.stringify([{ user: String(1 + Math.floor(Math.random() * USERS)), item: String(1 + Math.floor(Math.random() * ITEMS)), key: `bench-${process.pid}-${written++}` }]);
 
 async function post(url: string, body: object): Promise<any> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': WRITE_KEY }, body: JSON.stringify(body) });
   const answer = await res.json();
   if (res.status !== 200) throw new Error(`${url}: ${res.status} ${JSON.stringify(answer)}`);
   return answer;
@@ -135,7 +145,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'unirec-bench-serve-'));
   const db = path.join(dir, 'bench.db');
   const model = modelNames().includes('als') ? 'als' : 'itemknn';
-  let child: ReturnType<typeof spawn> | undefined;
+  const children: ReturnType<typeof spawn>[] = [];
   try {
     log(`importing ${data}`);
     const imported = timed(() => unirec('import', '--db', db, '--data', data).trim());
@@ -144,64 +154,100 @@ async function main(): Promise<void> {
     const trained = timed(() => unirec('train', '--db', db, '--model', model, '--threads', '2').trim());
     log(trained.value);
 
-    const started = performance.now();
-    child = spawn(process.execPath, [bin, 'serve', '--db', db, '--port', '0', '--train-threads', '2'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child!.stdout!.on('data', (d) => {
-        out += d;
-        if (out.includes('\n')) resolve(out.split('\n')[0]!);
+    const keys = [...READ_KEYS.map((k) => `read:${k}`), `read:${ATTACK_KEY}`, `write:${WRITE_KEY}`].join(',');
+    const serve = async (...extra: string[]) => {
+      const started = performance.now();
+      const proc = spawn(process.execPath, [bin, 'serve', '--db', db, '--port', '0', '--train-threads', '2', ...extra], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: { ...process.env, UNIREC_API_KEYS: keys },
       });
-      child!.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
-    });
-    const startupSeconds = (performance.now() - started) / 1000;
-    if (!url.startsWith('http://127.0.0.1:')) throw new Error(`refusing to load anything but 127.0.0.1: ${url}`);
+      children.push(proc);
+      const address = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        proc.stdout!.on('data', (d) => {
+          out += d;
+          if (out.includes('\n')) resolve(out.split('\n')[0]!);
+        });
+        proc.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+      });
+      if (!address.startsWith('http://127.0.0.1:')) throw new Error(`refusing to load anything but 127.0.0.1: ${address}`);
+      return { url: address, proc, seconds: (performance.now() - started) / 1000 };
+    };
+    const first = await serve();
+    const url = first.url;
+    const startupSeconds = first.seconds;
     log(`serving at ${url} after ${startupSeconds.toFixed(1)} s`);
 
-    await load(url, 2, randomUser); // warm-up: JIT, caches
+    await load(url, 2, randomUser, { key: readKey }); // warm-up: JIT, caches
     const phases: Phase[] = [];
     log('GET /health');
     phases.push(summarize('GET /health', await load(url, SECONDS, () => '/health')));
     log('GET /recommend');
-    phases.push(summarize(`GET /recommend (${model})`, await load(url, SECONDS, randomUser)));
+    const unloaded = summarize(`GET /recommend (${model})`, await load(url, SECONDS, randomUser, { key: readKey }));
+    phases.push(unloaded);
 
-    log(`GET /recommend while writing ${WRITE_RATE} events/s`);
-    let stopWriting!: () => void;
-    const writingDone = new Promise<void>((r) => (stopWriting = r));
-    const writer = writeEvents(url, WRITE_RATE, writingDone);
-    const underWrites = await load(url, SECONDS, randomUser);
-    stopWriting();
+    log(`GET /recommend while ${ATTACKERS} clients with one read key send the most expensive requests it allows`);
+    const attackers = load(url, SECONDS, attack, { connections: ATTACKERS, key: () => ATTACK_KEY });
+    const probe = load(url, SECONDS, () => '/health', { connections: 1 });
+    const attacked = await load(url, SECONDS, randomUser, { key: readKey });
+    const [attackResult, probeResult] = await Promise.all([attackers, probe]);
+    const limited = attackResult.statusCodeStats?.['429']?.count ?? 0;
+    phases.push(
+      summarize(`GET /recommend + ${ATTACKERS} attackers`, attacked, `${(attacked.requests.average / unloaded.rps).toFixed(2)}x unloaded; attackers sent ${attackResult.requests.total} (${limited} answered 429)`),
+    );
+    phases.push(summarize('GET /health during the attack (1 connection)', probeResult));
+
+    log(`GET /recommend while writing ${WRITE_RATE} events/s from ${WRITE_CONNECTIONS} connections (--sync full)`);
+    const writer = load(url, SECONDS, () => '/events', { connections: WRITE_CONNECTIONS, overallRate: WRITE_RATE, method: 'POST', body: oneEvent, key: () => WRITE_KEY });
+    const underWrites = await load(url, SECONDS, randomUser, { key: readKey });
     const writes = await writer;
-    phases.push(
-      summarize(`GET /recommend + ${WRITE_RATE} events/s`, underWrites, `writes: ${writes.rate.toFixed(1)}/s acknowledged, p99 ${writes.p99.toFixed(1)} ms, ${writes.errors} errors of ${writes.sent}`),
-    );
+    phases.push(summarize(`GET /recommend + ${WRITE_RATE} events/s (event loop)`, underWrites, `${(underWrites.requests.average / unloaded.rps).toFixed(2)}x no-write`));
+    phases.push(summarize(`POST /events (1 event, ${WRITE_CONNECTIONS} connections, --sync full, event loop)`, writes));
 
-    log('GET /recommend during a retrain and two activations');
-    const swapStart = performance.now();
-    const swap = (async () => {
-      const job = await post(`${url}/models/${model}/train`, { wait: true });
-      const trainSeconds = (performance.now() - swapStart) / 1000;
-      await new Promise((r) => setTimeout(r, 1000));
-      await post(`${url}/models/${model}/activate`, { version: job.version - 1 });
-      await new Promise((r) => setTimeout(r, 1000));
-      await post(`${url}/models/${model}/activate`, { version: job.version });
-      await new Promise((r) => setTimeout(r, 1000));
-      return { version: job.version as number, trainSeconds };
-    })();
-    const duringSwap = await load(url, 600, randomUser, swap);
-    const swapped = await swap;
-    phases.push(
-      summarize(
-        'GET /recommend during retrain + swaps',
-        duringSwap,
-        `retrain in the background took ${swapped.trainSeconds.toFixed(1)} s; served ${model}@${swapped.version}, then @${swapped.version - 1}, then @${swapped.version}`,
-      ),
-    );
+
+    if (!SKIP_SWAP) {
+      log('GET /recommend during a retrain and two activations');
+      const swapStart = performance.now();
+      const swap = (async () => {
+        const job = await post(`${url}/models/${model}/train`, { wait: true });
+        const trainSeconds = (performance.now() - swapStart) / 1000;
+        await new Promise((r) => setTimeout(r, 1000));
+        await post(`${url}/models/${model}/activate`, { version: job.version - 1 });
+        await new Promise((r) => setTimeout(r, 1000));
+        await post(`${url}/models/${model}/activate`, { version: job.version });
+        await new Promise((r) => setTimeout(r, 1000));
+        return { version: job.version as number, trainSeconds };
+      })();
+      const duringSwap = await load(url, 600, randomUser, { key: readKey, stopWhen: swap });
+      const swapped = await swap;
+      phases.push(
+        summarize(
+          'GET /recommend during retrain + swaps',
+          duringSwap,
+          `retrain in the background took ${swapped.trainSeconds.toFixed(1)} s; served ${model}@${swapped.version}, then @${swapped.version - 1}, then @${swapped.version}`,
+        ),
+      );
+    }
+
+
+    log('the same with group commit on a writer thread (--writer-thread), a second server on the same store');
+    first.proc.kill('SIGTERM');
+    await new Promise((r) => first.proc.once('exit', r));
+    const second = await serve('--writer-thread');
+    await load(second.url, 2, randomUser, { key: readKey });
+    const baseline2 = await load(second.url, SECONDS, randomUser, { key: readKey });
+    phases.push(summarize(`GET /recommend (--writer-thread server)`, baseline2));
+    const writer2 = load(second.url, SECONDS, () => '/events', { connections: WRITE_CONNECTIONS, overallRate: WRITE_RATE, method: 'POST', body: oneEvent, key: () => WRITE_KEY });
+    const underWrites2 = await load(second.url, SECONDS, randomUser, { key: readKey });
+    const writes2 = await writer2;
+    phases.push(summarize(`GET /recommend + ${WRITE_RATE} events/s (writer thread)`, underWrites2, `${(underWrites2.requests.average / baseline2.requests.average).toFixed(2)}x no-write`));
+    phases.push(summarize(`POST /events (1 event, ${WRITE_CONNECTIONS} connections, --sync full, writer thread)`, writes2));
+    second.proc.kill('SIGTERM');
 
     const health = phases[0]!.rps;
     const lines = [
       `unirec serve on ml-1m (6040 users, 3706 rated items, 1,000,209 events), ${model}; ${os.cpus().length} cores, Node.js ${process.version}`,
-      `import ${imported.seconds.toFixed(1)} s, train ${trained.seconds.toFixed(1)} s (CLI wall time), server start ${startupSeconds.toFixed(1)} s; autocannon ${CONNECTIONS} connections, ${SECONDS} s per phase`,
+      `import ${imported.seconds.toFixed(1)} s, train ${trained.seconds.toFixed(1)} s (CLI wall time), server start ${startupSeconds.toFixed(1)} s (with its integrity check); autocannon ${CONNECTIONS} connections, ${SECONDS} s per phase`,
       '',
       '| phase | req/s | vs /health | p50 ms | p99 ms | max ms | requests | errors | non-2xx | note |',
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
@@ -211,9 +257,9 @@ async function main(): Promise<void> {
       ),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
-    process.stdout.write(`${JSON.stringify({ model, import_seconds: imported.seconds, train_seconds: trained.seconds, startup_seconds: startupSeconds, phases, writes })}\n`);
+    process.stdout.write(`${JSON.stringify({ model, import_seconds: imported.seconds, train_seconds: trained.seconds, startup_seconds: startupSeconds, phases })}\n`);
   } finally {
-    child?.kill('SIGTERM');
+    for (const c of children) c.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -24,11 +24,13 @@ export interface LimitFlags {
   maxExplainK: number;
   rateLimit: number;
   heavyRateLimit: number;
+  heavyK: number;
   authFailLimit: number;
   maxConnections: number;
   idleTimeout: number;
   requestTimeout: number;
   acceptMissingWal?: boolean;
+  writerThread?: boolean;
 }
 
 /** The flags of `unirec serve` that bound what one client may ask (see ServeLimits). */
@@ -38,12 +40,14 @@ export function addLimitOptions(cmd: Command): Command {
     .option('--max-k <n>', 'largest k for /recommend and /similar', positive('--max-k'), d.maxK)
     .option('--max-explain-k <n>', 'largest k for /recommend with explain=true', positive('--max-explain-k'), d.maxExplainK)
     .option('--rate-limit <n>', 'requests per second per API key (per address without keys); 0: no limit', count('--rate-limit'), d.rateLimit)
-    .option('--heavy-rate-limit <n>', 'explained recommendations per second per API key; 0: no limit', count('--heavy-rate-limit'), d.heavyRateLimit)
+    .option('--heavy-rate-limit <n>', 'heavy requests (explain, or k above --heavy-k) per second per API key; 0: no limit', count('--heavy-rate-limit'), d.heavyRateLimit)
+    .option('--heavy-k <n>', 'a /recommend or /similar list longer than this counts as heavy', positive('--heavy-k'), d.heavyK)
     .option('--auth-fail-limit <n>', 'requests with a wrong or missing key per minute per address, then 429; 0: no limit', count('--auth-fail-limit'), d.authFailLimit)
     .option('--max-connections <n>', 'open connections at once; 0: no limit', count('--max-connections'), d.maxConnections)
     .option('--idle-timeout <s>', 'seconds an idle keep-alive connection is kept', positive('--idle-timeout'), d.idleTimeoutSeconds)
     .option('--request-timeout <s>', 'seconds a request may take to arrive whole', positive('--request-timeout'), d.requestTimeoutSeconds)
-    .option('--accept-missing-wal', 'serve a store copied while in use without its -wal file (it may lack acknowledged events)');
+    .option('--accept-missing-wal', 'serve a store copied while in use without its -wal file (it may lack acknowledged events)')
+    .option('--writer-thread', 'group-commit events on a thread of its own (for disks where a sync takes milliseconds)');
 }
 
 export function limitsFrom(flags: LimitFlags): ServeLimits {
@@ -52,6 +56,7 @@ export function limitsFrom(flags: LimitFlags): ServeLimits {
     maxExplainK: flags.maxExplainK,
     rateLimit: flags.rateLimit,
     heavyRateLimit: flags.heavyRateLimit,
+    heavyK: flags.heavyK,
     authFailLimit: flags.authFailLimit,
     maxConnections: flags.maxConnections,
     idleTimeoutSeconds: flags.idleTimeout,

@@ -65,6 +65,7 @@ export function serveCommand(program: Command): void {
         runsDir: flags.runs,
         limits: limitsFrom(flags),
         acceptMissingWal: flags.acceptMissingWal,
+        writerThread: flags.writerThread,
       });
       // The contract: the first line on stdout is the URL (scripts and tests read it).
       process.stdout.write(`${server.url}\n`);

@@ -9,10 +9,16 @@ export interface ServeLimits {
   maxK: number;
   /** largest k for /recommend with explain=true */
   maxExplainK: number;
-  /** requests per second per API key (per client address when the server has no keys); 0: no limit */
+  /**
+   * requests per second per API key (per client address when the server has no keys; /health is never
+   * limited); 0: no limit. A request for a user whose list is not cached scores every item, so one key
+   * at this rate takes about a fifth of a core on ml-1m (BENCHMARKS.md); raise it for a trusted backend.
+   */
   rateLimit: number;
-  /** heavy requests (/recommend with explain) per second per API key; 0: no limit */
+  /** heavy requests (/recommend with explain, or k above heavyK) per second per API key; 0: no limit */
   heavyRateLimit: number;
+  /** a /recommend or /similar list longer than this is a heavy request (its serialisation dominates) */
+  heavyK: number;
   /** requests with a wrong or missing key per minute per client address; 0: no limit */
   authFailLimit: number;
   /** open connections at once; more are refused at accept (0: no limit) */
@@ -26,8 +32,9 @@ export interface ServeLimits {
 export const DEFAULT_LIMITS: ServeLimits = {
   maxK: 200,
   maxExplainK: 20,
-  rateLimit: 2000,
+  rateLimit: 300,
   heavyRateLimit: 20,
+  heavyK: 50,
   authFailLimit: 60,
   maxConnections: 1024,
   idleTimeoutSeconds: 5,

@@ -7,6 +7,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** a request that costs much more than a lookup: it counts against the heavy rate limit */
     heavy?: boolean | ((request: FastifyRequest) => boolean);
+    /** never rate limited (GET /health: a load balancer's probe must not get a 429) */
+    unlimited?: boolean;
   }
 }
 
@@ -42,6 +44,7 @@ export async function rateLimiter(app: FastifyInstance, keys: ApiKeys, limits: S
   const keyed = keys.read.size + keys.write.size > 0;
   return {
     async admit(request, key) {
+      if (request.routeOptions.config?.unlimited) return undefined;
       const heavy = isHeavy(request);
       if ((heavy ? limits.heavyRateLimit : limits.rateLimit) === 0) return undefined;
       const who = keyed && key !== undefined && key !== '' ? `key:${keyDigest(key)}` : `ip:${request.ip}`;

@@ -27,8 +27,9 @@ export interface ServerOptions {
   log?: boolean;
   /** folder of `unirec evaluate --json` results shown on the dashboard's experiment page */
   runsDir?: string;
-  /** open a store copied while in use without its -wal file (see SqliteOptions) */
+  /** open a store copied while in use without its -wal file; group commit on a writer thread (see SqliteOptions) */
   acceptMissingWal?: boolean;
+  writerThread?: boolean;
   /** caps on k, rate limits, connection limits (see ServeLimits) */
   limits?: Partial<ServeLimits>;
   /** where notices go (default stderr) */
@@ -54,7 +55,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const asked = options.host ?? '127.0.0.1';
   const host = open ? '127.0.0.1' : asked;
   const redis = options.redis === undefined ? undefined : parseRedisUrl(options.redis);
-  const store = await openStore(options.db, { sqlite: { synchronous: options.synchronous, acceptMissingWal: options.acceptMissingWal } });
+  const store = await openStore(options.db, { sqlite: { synchronous: options.synchronous, acceptMissingWal: options.acceptMissingWal, writerThread: options.writerThread } });
   let service: RecommenderService | undefined;
   let app: FastifyInstance | undefined;
   try {

@@ -35,16 +35,20 @@ const get = (url: string, key?: string) => t.app.inject({ method: 'GET', url, he
 
 test('k is capped at 200, and at 20 with explain, with the reason', async () => {
   assert.equal(DEFAULT_LIMITS.maxK, 200);
-  assert.equal((await get('/recommend/user-0001?k=200', WRITER)).statusCode, 200);
-  const tooMany = await get('/recommend/user-0001?k=201', WRITER);
+  // An app with the default limits (the shared one's heavy limit of 3 a second would answer 429 first).
+  const app = await buildApp({ service: t.service });
+  const get = (url: string) => app.inject({ method: 'GET', url });
+  after(() => app.close());
+  assert.equal((await get('/recommend/user-0001?k=200')).statusCode, 200);
+  const tooMany = await get('/recommend/user-0001?k=201');
   assert.equal(tooMany.statusCode, 400);
   assert.match(json(tooMany).message, /k must be <= 200/);
-  assert.equal((await get('/recommend/user-0001?k=20&explain=true', WRITER)).statusCode, 200);
-  const explained = await get('/recommend/user-0001?k=21&explain=true', WRITER);
+  assert.equal((await get('/recommend/user-0001?k=20&explain=true')).statusCode, 200);
+  const explained = await get('/recommend/user-0001?k=21&explain=true');
   assert.equal(explained.statusCode, 400);
   assert.match(json(explained).message, /k must be at most 20 with explain=true/);
-  assert.equal((await get('/recommend/user-0001?k=100&explain=false', WRITER)).statusCode, 200);
-  assert.equal((await get('/similar/sku-0001?k=201', WRITER)).statusCode, 400);
+  assert.equal((await get('/recommend/user-0001?k=100&explain=false')).statusCode, 200);
+  assert.equal((await get('/similar/sku-0001?k=201')).statusCode, 400);
 });
 
 test('the heavy rate limit is per key: one key hammering explain gets 429s, another key is still served', async () => {
@@ -57,6 +61,9 @@ test('the heavy rate limit is per key: one key hammering explain gets 429s, anot
   assert.ok(Number(limited.headers['retry-after']) >= 1);
   assert.equal((await get('/recommend/user-0031?k=20&explain=true', OTHER)).statusCode, 200, 'another key has its own budget');
   assert.equal((await get('/recommend/user-0032?k=10', READER)).statusCode, 200, 'plain requests have their own, larger budget');
+  assert.equal((await get('/recommend/user-0033?k=51', OTHER)).statusCode, 200);
+  assert.equal((await get('/recommend/user-0034?k=51', OTHER)).statusCode, 200);
+  assert.equal((await get('/recommend/user-0035?k=51', OTHER)).statusCode, 429, 'a list longer than 50 is heavy too');
 });
 
 test('the per-key limit counts every request of a key', async () => {
@@ -64,6 +71,7 @@ test('the per-key limit counts every request of a key', async () => {
   for (let i = 0; i < 120; i++) answers.push((await get('/items/sku-0001', WRITER)).statusCode);
   assert.ok(answers.includes(429), 'past 50 a second: 429');
   assert.ok(answers.filter((s) => s === 200).length <= 100, 'at most two windows of 50');
+  for (let i = 0; i < 60; i++) assert.equal((await get('/health')).statusCode, 200, '/health is never limited');
 });
 
 test('wrong keys are rate limited per address (no key guessing at hundreds a second); the right key still works', async () => {

@@ -12,8 +12,10 @@ import type { EventInput } from '../../src/store/store.js';
 const dir = mkdtempSync(join(tmpdir(), 'unirec-group-commit-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('concurrent batches are committed together; a bad one fails alone; one change row per stored batch', async () => {
-  const store = new SqliteStore(join(dir, 'group.db'));
+for (const writerThread of [false, true]) {
+test(`concurrent batches are committed together; a bad one fails alone; one change row per stored batch (${writerThread ? 'writer thread' : 'event loop'})`, async () => {
+  const path = join(dir, `group-${writerThread}.db`);
+  const store = new SqliteStore(path, { writerThread });
   const before = { ...store.groupCommits };
   const batches: EventInput[][] = Array.from({ length: 20 }, (_, b) => [
     { user: `u${b}`, item: 'a', key: `b${b}-0` },
@@ -46,23 +48,28 @@ test('concurrent batches are committed together; a bad one fails alone; one chan
   await store.close();
 
   // What was acknowledged is in the file.
-  const reopened = new SqliteStore(join(dir, 'group.db'));
+  const reopened = new SqliteStore(path);
   assert.equal((await reopened.counts()).events, 37);
   await reopened.close();
 });
+}
 
-test('a batch appended just before close is committed, not dropped', async () => {
-  const store = new SqliteStore(join(dir, 'close.db'));
-  const pending = store.appendEvents([{ user: 'u', item: 'i' }]);
-  await store.close();
-  assert.equal((await pending).stored.length, 1);
-  const reopened = new SqliteStore(join(dir, 'close.db'));
-  assert.equal((await reopened.counts()).events, 1);
-  await reopened.close();
+test('a batch appended just before close is committed, not dropped (on the event loop and on the writer thread)', async () => {
+  for (const writerThread of [false, true]) {
+    const path = join(dir, `close-${writerThread}.db`);
+    const store = new SqliteStore(path, { writerThread });
+    const pending = store.appendEvents([{ user: 'u', item: 'i' }]);
+    await store.close();
+    assert.equal((await pending).stored.length, 1);
+    const reopened = new SqliteStore(path);
+    assert.equal((await reopened.counts()).events, 1);
+    await reopened.close();
+  }
 });
 
 test('lone surrogates and blank ids are refused by the store itself (two would merge into one after a restart)', async () => {
   const store = new SqliteStore(join(dir, 'ids.db'));
+  // (on the writer thread: the store's default with synchronous 'full'; its errors come back as the store's own)
   await assert.rejects(store.appendEvents([{ user: 'sur\ud800', item: 'i' }]), /event 0: user must be a string of well-formed Unicode/);
   await assert.rejects(store.appendEvents([{ user: 'u', item: '\udbff' }]), /item must be a string of well-formed Unicode/);
   await assert.rejects(store.appendEvents([{ user: ' \t ', item: 'i' }]), /not empty or only whitespace/);

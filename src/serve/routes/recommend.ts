@@ -7,10 +7,15 @@ import type { RecommenderService } from '../service.js';
 
 const FLAGS: Record<string, string> = { '': 'true', '1': 'true', yes: 'true', on: 'true', '0': 'false', no: 'false', off: 'false' };
 
-/** `?explain` is on unless it says otherwise (for the heavy rate limit, before validation). */
-const explained = (query: unknown): boolean => {
-  const v = (query as Record<string, unknown> | undefined)?.explain;
-  return typeof v === 'string' && FLAGS[v.toLowerCase()] !== 'false';
+/**
+ * For the heavy rate limit, read from the raw query before validation: `?explain` unless it says
+ * otherwise, or a list longer than `heavyK`.
+ */
+const heavy = (query: unknown, heavyK: number): boolean => {
+  const q = query as Record<string, unknown> | undefined;
+  const explain = q?.explain;
+  const k = typeof q?.k === 'string' ? Number(q.k) : 0;
+  return (typeof explain === 'string' && FLAGS[explain.toLowerCase()] !== 'false') || k > heavyK;
 };
 
 /** GET /recommend/:user and GET /similar/:item. */
@@ -19,7 +24,7 @@ export function recommendRoutes(app: FastifyInstance, service: RecommenderServic
   app.get<{ Params: { user: string }; Querystring: { k: number; filter?: string; explain: boolean } }>(
     '/recommend/:user',
     {
-      config: { scope: 'read', heavy: (request) => explained(request.query) },
+      config: { scope: 'read', heavy: (request) => heavy(request.query, limits.heavyK) },
       schema: {
         summary: 'The top-k items for a user (seen and deleted items excluded)',
         description:
@@ -36,7 +41,7 @@ export function recommendRoutes(app: FastifyInstance, service: RecommenderServic
               pattern: '^[^:,]+:[^,]*(,[^:,]+:[^,]*)*$',
               description: 'attr:value[,attr:value]: only items whose attribute equals (or whose list contains) every value',
             },
-            explain: { type: 'boolean', default: false, description: `say why each item is there (k up to ${limits.maxExplainK}; counts against the heavy rate limit)` },
+            explain: { type: 'boolean', default: false, description: `say why each item is there (k up to ${limits.maxExplainK}); explained lists and lists longer than ${limits.heavyK} count against the heavy rate limit` },
           },
         },
         response: {
@@ -70,7 +75,7 @@ export function recommendRoutes(app: FastifyInstance, service: RecommenderServic
   app.get<{ Params: { item: string }; Querystring: { k: number } }>(
     '/similar/:item',
     {
-      config: { scope: 'read' },
+      config: { scope: 'read', heavy: (request) => heavy(request.query, limits.heavyK) },
       schema: {
         summary: 'The k items most similar to an item',
         params: { type: 'object', required: ['item'], properties: { item: idSchema } },
