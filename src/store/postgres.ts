@@ -47,6 +47,8 @@ const FETCH_ROWS = 20_000;
 
 /** From this many events a batch is inserted with COPY rather than one INSERT from arrays (see insertByCopy). */
 const COPY_ROWS = 1_000;
+/** events written in one group commit at most (a larger batch still goes whole, alone) */
+const GROUP_EVENTS = 50_000;
 
 interface ModelRow {
   name: string;
@@ -103,6 +105,9 @@ export class PostgresStore implements Store {
   private lockKey = 0;
   /** kind name -> kid, for kinds known committed (kinds are never deleted) */
   private readonly kindIds = new Map<string, number>();
+  /** batches waiting for the next group commit, and whether one is under way */
+  private readonly pendingAppends: { events: EventInput[]; resolve: (r: AppendResult) => void; reject: (err: unknown) => void }[] = [];
+  private committing = false;
   private eventSeqName = '';
   private closed = false;
 
@@ -225,9 +230,52 @@ export class PostgresStore implements Store {
 
   // ---------------------------------------------------------------- events
 
+  /**
+   * Group commit: batches that arrive while a commit is under way wait for the next one, which writes
+   * them all in one transaction (one round of queries, one WAL flush, one change-log row). Every batch was
+   * checked alone first, so what is left to fail is the database itself, and then every batch of the
+   * group fails and none is acknowledged. Each caller gets back exactly its own events.
+   */
   async appendEvents(events: EventInput[]): Promise<AppendResult> {
     events.forEach(checkEvent);
     if (events.length === 0) return { stored: [], duplicates: 0 };
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.pendingAppends.push({ events, resolve, reject });
+      if (!this.committing) void this.commitPending();
+    });
+  }
+
+  private async commitPending(): Promise<void> {
+    this.committing = true;
+    try {
+      while (this.pendingAppends.length > 0) {
+        // A group: whatever is waiting, up to GROUP_EVENTS events (one large import batch goes alone).
+        let take = 0;
+        let size = 0;
+        while (take < this.pendingAppends.length && (take === 0 || size + this.pendingAppends[take]!.events.length <= GROUP_EVENTS)) {
+          size += this.pendingAppends[take]!.events.length;
+          take++;
+        }
+        const group = this.pendingAppends.splice(0, take);
+        try {
+          const outcome = await this.writeEvents(group.length === 1 ? group[0]!.events : group.flatMap((g) => g.events));
+          let at = 0;
+          for (const g of group) {
+            const mine = outcome.slice(at, at + g.events.length).filter((e): e is StoredEvent => e !== undefined);
+            at += g.events.length;
+            g.resolve({ stored: mine, duplicates: g.events.length - mine.length });
+          }
+        } catch (err) {
+          for (const g of group) g.reject(err);
+        }
+      }
+    } finally {
+      this.committing = false;
+    }
+  }
+
+  /** Writes checked events in one transaction; the stored event of each input row, undefined for a duplicate key. */
+  private async writeEvents(events: EventInput[]): Promise<(StoredEvent | undefined)[]> {
     const now = Date.now() / 1000;
     // Ids and kinds in first-seen order: keys are created in the order the batch mentions them.
     const userIds = distinct(events, (e) => e.user);
@@ -252,19 +300,16 @@ export class PostgresStore implements Store {
         for (const row of r.rows) seen.add(row.key);
       }
       const rows: number[] = [];
-      let duplicates = 0;
       events.forEach((e, r) => {
         if (e.key !== undefined) {
-          if (seen.has(e.key)) {
-            duplicates++;
-            return;
-          }
+          if (seen.has(e.key)) return;
           seen.add(e.key);
         }
         rows.push(r);
       });
       const n = rows.length;
-      if (n === 0) return { stored: [], duplicates };
+      const out = new Array<StoredEvent | undefined>(events.length);
+      if (n === 0) return out;
 
       // The seqs are taken first and inserted explicitly, so each stored event knows its own seq whatever
       // order the server inserts or returns rows in.
@@ -295,16 +340,17 @@ export class PostgresStore implements Store {
         stored[j] = { seq: seqs[j]!, user: e.user, item: e.item, value, ts, kind, ...(e.key === undefined ? {} : { key: e.key }) };
       }
       const inserted = n >= COPY_ROWS ? await insertByCopy(client, col) : await insertByUnnest(client, col);
-      let kept = stored;
-      if (inserted.rowCount !== n) {
-        const landed = new Set(inserted.rows.map((r) => r.seq));
-        kept = stored.filter((e) => landed.has(e.seq));
-        duplicates += n - kept.length;
+      const landed = inserted.rowCount === n ? undefined : new Set(inserted.rows.map((r) => r.seq));
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (let j = 0; j < n; j++) {
+        if (landed && !landed.has(stored[j]!.seq)) continue;
+        out[rows[j]!] = stored[j];
+        lo = Math.min(lo, stored[j]!.seq);
+        hi = Math.max(hi, stored[j]!.seq);
       }
-      if (kept.length > 0) {
-        await client.query(`INSERT INTO changes (type, lo, hi) VALUES ('events', $1, $2)`, [kept[0]!.seq, kept[kept.length - 1]!.seq]);
-      }
-      return { stored: kept, duplicates };
+      if (lo <= hi) await client.query(`INSERT INTO changes (type, lo, hi) VALUES ('events', $1, $2)`, [lo, hi]);
+      return out;
     });
     // Only now that the transaction committed are the new kinds' ids real.
     for (const [k, v] of learnedKinds) this.kindIds.set(k, v);

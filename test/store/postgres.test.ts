@@ -294,3 +294,29 @@ test('postgres: `unirec import --store URL` then `unirec train` (UNIREC_STORE) r
     await store.close();
   }
 });
+
+test('postgres: concurrent appends share group commits, and each caller gets exactly its own events back', { skip }, async () => {
+  const store = await open();
+  try {
+    const calls = Array.from({ length: 60 }, (_, c) =>
+      store.appendEvents([
+        { user: `g${c}`, item: `i${c % 7}`, key: `k${c}` },
+        { user: `g${c}`, item: 'shared', key: c % 2 === 0 ? 'same-key' : `other-${c}` },
+      ]),
+    );
+    const results = await Promise.all(calls);
+    results.forEach((r, c) => {
+      for (const e of r.stored) assert.equal(e.user, `g${c}`, 'a caller gets its own events');
+      assert.equal(r.stored.length + r.duplicates, 2);
+    });
+    const sameKey = results.flatMap((r) => r.stored).filter((e) => e.key === 'same-key');
+    assert.equal(sameKey.length, 1, 'a key repeated across callers of one group is stored once');
+    assert.equal(results.reduce((n, r) => n + r.stored.length, 0), (await store.counts()).events);
+    const feed = await store.changesSince(0, 100_000);
+    const batches = await admin(async (c) => (await c.query(`SELECT count(*)::int AS n FROM ${store.schema}.changes WHERE type = 'events'`)).rows[0].n as number);
+    assert.ok(batches < 60, `60 concurrent appends were written in ${batches} commits`);
+    assert.equal(feed.changes.filter((c) => c.type === 'event').length, (await store.counts()).events);
+  } finally {
+    await store.close();
+  }
+});
