@@ -831,7 +831,7 @@ function insertByUnnest(client: PoolClient, col: EventColumns) {
 /**
  * A big batch (imports) is streamed with COPY into a temporary table of this connection (emptied at
  * commit), then moved into events with one INSERT ... SELECT, which keeps ON CONFLICT for the keys.
- * Measured (bench store-import): 1M rows in 10,000-row transactions take 0.63x the time of unnest.
+ * Measured (bench store-import, 1M rows in 10,000-row transactions): 1.2x to 1.6x faster than unnest over two runs.
  */
 async function insertByCopy(client: PoolClient, col: EventColumns) {
   await client.query(
