@@ -361,9 +361,10 @@ napi_value SpmmRows(napi_env env, napi_callback_info info) {
         if (indices[p] < 0 || indices[p] >= nB) throw ArgError{"column index out of range"};
     }
     float* out = g.array<float>(8, napi_float32_array, nRows * (size_t)ncols);
-    const int block = 16;
+    const int threads = g.int32(9);
+    const int block = std::max(1, (int)((nRows + threads - 1) / std::max(1, threads)));
     const int tasks = (int)((nRows + block - 1) / block);
-    parallelFor(tasks, g.int32(9), [&](int t, int) {
+    parallelFor(tasks, threads, [&](int t, int) {
       const int t0 = t * block;
       const int cnt = std::min(block, (int)nRows - t0);
       K.spmmRows(indptr, indices, data, binary, b, ncols, rows + t0, cnt, out + (size_t)t0 * ncols);

@@ -121,14 +121,14 @@ export const SCORE_BATCH = 32;
 
 /**
  * How the loop scores a user: scoreUser, or for a cold user foldIn from their events (and attributes,
- * via `user`). A model without foldIn, or whose fold-in scores are all equal (it can tell nothing about
+ * via `user`); batches (models with scoreUsers) may use `threads` native threads. A model without foldIn, or whose fold-in scores are all equal (it can tell nothing about
  * a user without events), gets train popularity for that user, as a production system would show.
  */
-export function scoreFunction(model: Recommender, input: RankInput): ScoreFn {
+export function scoreFunction(model: Recommender, input: RankInput, threads = 1): ScoreFn {
   const f = input.foldIn;
   if (!f) {
     const fn: ScoreFn = (user, out) => model.scoreUser(user, out);
-    if (model.scoreUsers) fn.batch = (users, out) => model.scoreUsers!(users, out);
+    if (model.scoreUsers) fn.batch = (users, out) => model.scoreUsers!(users, out, threads);
     return fn;
   }
   return (user, out) => {
