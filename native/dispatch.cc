@@ -338,8 +338,6 @@ napi_value SpmmRows(napi_env env, napi_callback_info info) {
     // (indptr, indices, data, binary, b, nBRows, ncols, rows, out, threads)
     const int nB = g.int32(5), ncols = g.int32(6);
     const bool binary = g.flag(3);
-    napi_value rowsValue = g.at(7);
-    (void)rowsValue;
     const float* b = g.array<float>(4, napi_float32_array, (size_t)nB * ncols);
     // rows: Int32Array of CSR row ids
     napi_typedarray_type type;
