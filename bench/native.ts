@@ -172,6 +172,43 @@ export async function nativeCore(): Promise<string> {
     add(`factor scoring, all ml-1m users x items, f 64`, 1, 2 * f * nUsers * nItems, 4 * f * (nUsers + nItems) + 4 * nUsers * nItems, js, nt, true);
   }
 
+  {
+    // one SGD epoch of biased MF on ml-100k's 100k ratings, 100 factors: the JS loop of models/mf.ts vs mfEpoch
+    const ds100k = cleanDataset(await loadDataset(path.join(data, 'ml-100k')));
+    const x = ds100k.interactions;
+    const n = x.length;
+    const nu = ds100k.users.size;
+    const ni = ds100k.items.size;
+    const f = 100;
+    const order = Int32Array.from({ length: n }, (_, r) => (r * 7919) % n);
+    const P = rand(nu * f, Float32Array) as Float32Array;
+    const Q = rand(ni * f, Float32Array) as Float32Array;
+    const bu = new Float32Array(nu);
+    const bi = new Float32Array(ni);
+    const [mu, lr, reg] = [3.5, 0.005, 0.02];
+    const js = await best(() => {
+      for (let t = 0; t < n; t++) {
+        const r = order[t]!;
+        const u = x.user[r]!;
+        const i = x.item[r]!;
+        let dot = 0;
+        for (let k = 0; k < f; k++) dot += P[u * f + k]! * Q[i * f + k]!;
+        const err = x.value[r]! - (mu + bu[u]! + bi[i]! + dot);
+        bu[u] = bu[u]! + lr * (err - reg * bu[u]!);
+        bi[i] = bi[i]! + lr * (err - reg * bi[i]!);
+        for (let k = 0; k < f; k++) {
+          const pk = P[u * f + k]!;
+          const qk = Q[i * f + k]!;
+          P[u * f + k] = pk + lr * (err * qk - reg * pk);
+          Q[i * f + k] = qk + lr * (err * pk - reg * qk);
+        }
+      }
+    });
+    const nt = await best(() => nat.mfEpoch(order, x.user, x.item, x.value, P, Q, bu, bi, f, mu, lr, reg, true, nu, ni));
+    // FLOPs per rating 8 f + 10; bytes: the two factor rows read and written (16 f)
+    add(`mf SGD epoch, ml-100k, 100 factors`, 1, n * (8 * f + 10), n * 16 * f, js, nt, true);
+  }
+
   // model level, through the CLI, native then JS back to back
   const ml1m = path.join(data, 'ml-1m');
   const ml100k = path.join(data, 'ml-100k');

@@ -338,8 +338,6 @@ napi_value SpmmRows(napi_env env, napi_callback_info info) {
     // (indptr, indices, data, binary, b, nBRows, ncols, rows, out, threads)
     const int nB = g.int32(5), ncols = g.int32(6);
     const bool binary = g.flag(3);
-    napi_value rowsValue = g.at(7);
-    (void)rowsValue;
     const float* b = g.array<float>(4, napi_float32_array, (size_t)nB * ncols);
     // rows: Int32Array of CSR row ids
     napi_typedarray_type type;
@@ -361,9 +359,10 @@ napi_value SpmmRows(napi_env env, napi_callback_info info) {
         if (indices[p] < 0 || indices[p] >= nB) throw ArgError{"column index out of range"};
     }
     float* out = g.array<float>(8, napi_float32_array, nRows * (size_t)ncols);
-    const int block = 16;
+    const int threads = g.int32(9);
+    const int block = std::max(1, (int)((nRows + threads - 1) / std::max(1, threads)));
     const int tasks = (int)((nRows + block - 1) / block);
-    parallelFor(tasks, g.int32(9), [&](int t, int) {
+    parallelFor(tasks, threads, [&](int t, int) {
       const int t0 = t * block;
       const int cnt = std::min(block, (int)nRows - t0);
       K.spmmRows(indptr, indices, data, binary, b, ncols, rows + t0, cnt, out + (size_t)t0 * ncols);

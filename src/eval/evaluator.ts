@@ -108,7 +108,7 @@ export async function evaluateRanking(model: Recommender, opts: RankingOptions):
   const task = (opts.progress ?? silentProgress).start('evaluate', users.length);
   try {
     if (useWorkers) await rankParallel(model, input, out, threads, opts.signal, (n) => task.tick(n));
-    else await rankHere(model, input, out, opts.signal, (n) => task.tick(n));
+    else await rankHere(model, input, out, opts.signal, (n) => task.tick(n), batchedNative ? threads : 1);
   } finally {
     task.done();
   }
@@ -121,9 +121,10 @@ async function rankHere(
   out: RankOutput,
   signal: AbortSignal | undefined,
   tick: (n: number) => void,
+  threads = 1,
 ): Promise<void> {
   const scratch = new Scratch(input.nItems, input.sampled !== undefined, input.blocked);
-  const score = scoreFunction(model, input);
+  const score = scoreFunction(model, input, threads);
   for (let from = 0; from < input.users.length; from += BLOCK_USERS) {
     if (signal?.aborted) throw signal.reason ?? new Error('cancelled');
     const to = Math.min(input.users.length, from + BLOCK_USERS);

@@ -129,11 +129,11 @@ export const SCORE_BATCH = 32;
 
 /**
  * How the loop scores a user: scoreUser, or for a cold user foldIn from their events (and attributes,
- * via `user`). A model without foldIn, or whose fold-in scores are all equal (it can tell nothing about
+ * via `user`); batches (models with scoreUsers) may use `threads` native threads. A model without foldIn, or whose fold-in scores are all equal (it can tell nothing about
  * a user without events), gets train popularity for that user, as a production system would show.
  */
-export function scoreFunction(model: Recommender, input: RankInput): ScoreFn {
-  const fn = scoresOf(model, input);
+export function scoreFunction(model: Recommender, input: RankInput, threads = 1): ScoreFn {
+  const fn = scoresOf(model, input, threads);
   const p = model.params;
   // the served list differs from the top of the full scores only for an index or compressed vectors
   if (model.retrieve && !input.sampled && (p.retrieval === 'hnsw' || (p.vectors !== undefined && p.vectors !== 'float32'))) {
@@ -143,11 +143,11 @@ export function scoreFunction(model: Recommender, input: RankInput): ScoreFn {
   return fn;
 }
 
-function scoresOf(model: Recommender, input: RankInput): ScoreFn {
+function scoresOf(model: Recommender, input: RankInput, threads: number): ScoreFn {
   const f = input.foldIn;
   if (!f) {
     const fn: ScoreFn = (user, out) => model.scoreUser(user, out);
-    if (model.scoreUsers) fn.batch = (users, out) => model.scoreUsers!(users, out);
+    if (model.scoreUsers) fn.batch = (users, out) => model.scoreUsers!(users, out, threads);
     return fn;
   }
   return (user, out) => {

@@ -37,6 +37,12 @@ export function checkedModel<T extends Recommender>(model: T, shape?: ModelShape
       buffer(out, 'scoreUser');
       model.scoreUser(u, out);
     },
+    scoreUsers: (users: Int32Array, out: Float32Array, threads?: number) => {
+      for (const u of users) user(u, 'scoreUsers');
+      if (!(out instanceof Float32Array)) throw new RangeError(`${name}.scoreUsers: out must be a Float32Array`);
+      if (s && out.length < users.length * s.items) throw new RangeError(`${name}.scoreUsers: out has length ${out.length}, expected at least ${users.length} x ${s.items}`);
+      model.scoreUsers!(users, out, threads);
+    },
     foldIn: (history: History, out: Float32Array) => {
       checkHistory(history, s, name);
       buffer(out, 'foldIn');

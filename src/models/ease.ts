@@ -121,15 +121,16 @@ export class Ease implements Recommender {
 
   /**
    * Scores of several users at once (row t of out, nItems wide, for users[t]): the sparse history rows
-   * times B, on the native core a column-tiled sparse x dense product (each 2 KB tile of a score row
-   * stays in L1 while the user's rows of B stream by). FLOPs 2 n sum_t |history_t|.
+   * times B, on the native core a column-tiled sparse x dense product (each 64-wide tile of a score row
+   * stays in registers while the user's rows of B stream by), users split over `threads`.
+   * FLOPs 2 n sum_t |history_t|.
    */
-  scoreUsers(users: Int32Array, out: Float32Array): void {
+  scoreUsers(users: Int32Array, out: Float32Array, threads = 1): void {
     const n = this.nItems;
     const nat = native();
     const h = this.history;
     if (nat) {
-      nat.spmmRows(h.indptr, h.indices, h.data, false, this.weights, n, n, users, out, 1);
+      nat.spmmRows(h.indptr, h.indices, h.data, false, this.weights, n, n, users, out, threads);
       return;
     }
     for (let t = 0; t < users.length; t++) this.scoreUser(users[t]!, out.subarray(t * n, (t + 1) * n));

@@ -22,6 +22,20 @@ export interface ModelParamsMap {
     values?: "binary" | "value";
     /** default: 0.01 */
     initScale?: number;
+    /** default: "exact" */
+    retrieval?: "exact" | "hnsw";
+    /** default: "float32" */
+    vectors?: "float32" | "float16" | "int8";
+    /** default: 4 */
+    rerank?: number;
+    /** default: 16 */
+    hnswM?: number;
+    /** default: 200 */
+    hnswEfConstruction?: number;
+    /** default: 64 */
+    hnswEf?: number;
+    /** default: "ip" */
+    hnswSpace?: "mips" | "ip";
   };
   /** BERT4Rec: bidirectional self-attention trained on masked items, [mask] appended to score, TensorFlow.js on WASM */
   bert4rec: {
@@ -92,6 +106,20 @@ export interface ModelParamsMap {
     initStd?: number;
     /** default: 30 */
     foldInEpochs?: number;
+    /** default: "exact" */
+    retrieval?: "exact" | "hnsw";
+    /** default: "float32" */
+    vectors?: "float32" | "float16" | "int8";
+    /** default: 4 */
+    rerank?: number;
+    /** default: 16 */
+    hnswM?: number;
+    /** default: 200 */
+    hnswEfConstruction?: number;
+    /** default: 64 */
+    hnswEf?: number;
+    /** default: "ip" */
+    hnswSpace?: "mips" | "ip";
   };
   /** cold-start routing: users with few events to an attribute-aware model, items without events placed by a feature model, the rest to the warm model */
   "cold-start": {
@@ -208,6 +236,20 @@ export interface ModelParamsMap {
     initStd?: number;
     /** default: true */
     biased?: boolean;
+    /** default: "exact" */
+    retrieval?: "exact" | "hnsw";
+    /** default: "float32" */
+    vectors?: "float32" | "float16" | "int8";
+    /** default: 4 */
+    rerank?: number;
+    /** default: 16 */
+    hnswM?: number;
+    /** default: 200 */
+    hnswEfConstruction?: number;
+    /** default: 64 */
+    hnswEf?: number;
+    /** default: "ip" */
+    hnswSpace?: "mips" | "ip";
   };
   /** several retrievers fused: weighted z-scores, reciprocal-rank fusion, or a ranker learned on the valid split */
   pipeline: {
@@ -349,6 +391,11 @@ export interface ModelParamsMap {
     validUsers?: number;
     seed?: number;
   };
+  /** what the user's friends (a user-user relation in the data) took, smoothed towards popularity; for users with no events */
+  social: {
+    /** default: 2 */
+    smoothing?: number;
+  };
   /** SVD++ for explicit ratings (Koren 2008): biased MF plus implicit feedback from who rated what */
   svdpp: {
     /** default: 20 */
@@ -361,6 +408,20 @@ export interface ModelParamsMap {
     regularization?: number;
     /** default: 0.05 */
     initStd?: number;
+    /** default: "exact" */
+    retrieval?: "exact" | "hnsw";
+    /** default: "float32" */
+    vectors?: "float32" | "float16" | "int8";
+    /** default: 4 */
+    rerank?: number;
+    /** default: 16 */
+    hnswM?: number;
+    /** default: 200 */
+    hnswEfConstruction?: number;
+    /** default: 64 */
+    hnswEf?: number;
+    /** default: "ip" */
+    hnswSpace?: "mips" | "ip";
   };
   /** two-tower retrieval: user tower (recent items, demographics) x item tower (id, attributes, pretrained text vector), in-batch sampled softmax */
   "two-tower": {

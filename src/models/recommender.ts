@@ -63,9 +63,10 @@ export interface Recommender {
   scoreUser(user: number, out: Float32Array): void;
   /**
    * Optional batch form of scoreUser: row t of out (nItems wide) gets users[t]'s scores, equal to
-   * scoreUser's up to float rounding. Lets evaluation score a block of users with one GEMM.
+   * scoreUser's up to float rounding. Lets evaluation score a block of users with one GEMM, on up to
+   * `threads` threads of the native core.
    */
-  scoreUsers?(users: Int32Array, out: Float32Array): void;
+  scoreUsers?(users: Int32Array, out: Float32Array, threads?: number): void;
   /** Scores every item for a user known only by `history` (fold-in without retraining). */
   foldIn?(history: History, out: Float32Array): void;
   /** Predicted rating, for explicit-feedback models (RMSE/MAE). */
