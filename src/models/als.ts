@@ -87,15 +87,16 @@ export class Als implements Recommender {
     const p = this.params;
     const f = p.factors;
     const { nUsers, nItems } = train;
-    const users = sharedFloat32(nUsers * f);
-    const items = sharedFloat32(nItems * f);
+    const nat = native();
+    // Shared memory only for the JS worker team; the native core runs its own threads on plain arrays.
+    const users = nat ? new Float32Array(nUsers * f) : sharedFloat32(nUsers * f);
+    const items = nat ? new Float32Array(nItems * f) : sharedFloat32(nItems * f);
     const rng = new Rng(ctx.seed);
     for (let k = 0; k < users.length; k++) users[k] = rng.next() * p.initScale;
     for (let k = 0; k < items.length; k++) items[k] = rng.next() * p.initScale;
-    const gram = sharedFloat64(f * f);
+    const gram = nat ? new Float64Array(f * f) : sharedFloat64(f * f);
     const args = { f, alpha: p.alpha, cgSteps: p.cgSteps, binary: p.values === 'binary' ? 1 : 0, regPerEvent: p.regularizationPerEvent };
     const task = ctx.progress?.start('als: alternating sweeps', p.iterations);
-    const nat = native();
     try {
       if (nat) {
         // native core: every row's CG solve in C++ (AVX2), rows spread over ctx.threads std::threads

@@ -236,3 +236,19 @@ test('without the addon (UNIREC_NATIVE=0, or a missing .node) native() is undefi
     assert.match(r.status, /^js \(/);
   }
 });
+
+test('native ALS row solves with more factors than the call before stay inside their buffers', { skip: native() ? false : 'the native core is not built' }, () => {
+  // The solves keep per-thread buffers between calls; sized for a smaller model, they once overflowed and
+  // corrupted the heap (a crash at exit). glibc's MALLOC_CHECK_ makes any such corruption fatal at once.
+  const script = `
+    const { makeTrainData } = await import(${JSON.stringify(new URL('../../src/data/dataset.js', import.meta.url).href)});
+    const { Interactions } = await import(${JSON.stringify(new URL('../../src/data/interactions.js', import.meta.url).href)});
+    const { Als, alsParams } = await import(${JSON.stringify(new URL('../../src/models/als.js', import.meta.url).href)});
+    const us = [], is = [];
+    for (let i = 0; i < 8; i++) for (let u = i < 4 ? 0 : 10; u < (i < 4 ? 10 : 20); u++) us.push(u), is.push(i);
+    const train = makeTrainData(new Interactions(Int32Array.from(us), Int32Array.from(is), new Float32Array(us.length).fill(1), new Float64Array(us.length)), 20, 8);
+    for (const f of [4, 8, 16, 32]) await new Als(alsParams({ factors: f })).fit(train, { seed: 3, threads: 1 });
+    console.log('fitted');`;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, MALLOC_CHECK_: '3' } });
+  assert.match(out, /fitted/);
+});
