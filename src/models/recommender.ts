@@ -2,6 +2,7 @@ import type { TrainData } from '../data/dataset.js';
 import type { Interactions } from '../data/interactions.js';
 import type { TopK } from '../math/topk.js';
 import type { Progress } from '../progress.js';
+import type { TrainingLog } from '../training-log.js';
 
 /** What `fit` gets besides the data. */
 export interface FitContext {
@@ -69,6 +70,8 @@ export interface Recommender {
   /** Why `item` scores as it does for `user`: the largest contributions first. */
   explain?(user: number, item: number, limit?: number): Reason[];
   save(): ModelArtifact;
+  /** Epoch-based models: what the last fit did (epochs run, best epoch, per-epoch loss and valid metric). */
+  training?(): TrainingLog | undefined;
 }
 
 export function ensureNotAborted(signal: AbortSignal | undefined): void {
