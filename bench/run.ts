@@ -16,6 +16,7 @@ import { fusionCeiling } from './fusion-ceiling.js';
 import { fusionStacking } from './fusion-stacking.js';
 import { rerank } from './rerank.js';
 import { towers } from './towers.js';
+import { quality } from './quality.js';
 
 import { data, root, type Run, unirec } from './unirec.js';
 
@@ -282,7 +283,7 @@ async function kernels(): Promise<string> {
   ].join('\n');
 }
 
-const suites: Record<string, () => string | Promise<string>> = { foundation, 'knn-kernel': knnKernel, latent, kernels, fusion, 'fusion-ceiling': fusionCeiling, 'fusion-stacking': fusionStacking, rerank, cold, towers, sequence, amazon };
+const suites: Record<string, () => string | Promise<string>> = { foundation, 'knn-kernel': knnKernel, latent, kernels, fusion, 'fusion-ceiling': fusionCeiling, 'fusion-stacking': fusionStacking, rerank, cold, towers, sequence, amazon, quality };
 
 function writeSection(name: string, body: string): void {
   const file = path.join(root, 'BENCHMARKS.md');

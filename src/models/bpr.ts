@@ -10,6 +10,7 @@ import { sortedHas } from '../math/sorted.js';
 import { registerModel } from './registry.js';
 import { EpochLog, type TrainingLog } from '../training-log.js';
 import { validNdcg, validSet } from './valid-ndcg.js';
+import { Adam } from './adam.js';
 
 const Params = z
   .object({
@@ -371,57 +372,6 @@ function resolved(p: BprParams, validating = false, batches = 1): Settings {
 /** ln(1 + e^x), without overflow. */
 function softplus(x: number): number {
   return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
-}
-
-/**
- * Adam (Kingma & Ba 2015) over the user factors, item factors and item biases, with dense gradients
- * accumulated by the caller in gX / gY / gB (zeroed after each step). beta1 0.9, beta2 0.999, eps 1e-8.
- */
-class Adam {
-  readonly gX: Float32Array;
-  readonly gY: Float32Array;
-  readonly gB: Float32Array;
-  private readonly m: Float32Array[];
-  private readonly v: Float32Array[];
-  private t = 0;
-
-  constructor(
-    nX: number,
-    nY: number,
-    nB: number,
-    private readonly lr: number,
-  ) {
-    this.gX = new Float32Array(nX);
-    this.gY = new Float32Array(nY);
-    this.gB = new Float32Array(nB);
-    this.m = [new Float32Array(nX), new Float32Array(nY), new Float32Array(nB)];
-    this.v = [new Float32Array(nX), new Float32Array(nY), new Float32Array(nB)];
-  }
-
-  step(X: Float32Array, Y: Float32Array, B: Float32Array): void {
-    this.t++;
-    const c1 = 1 - 0.9 ** this.t;
-    const c2 = 1 - 0.999 ** this.t;
-    const rate = (this.lr * Math.sqrt(c2)) / c1;
-    const eps = 1e-8 * Math.sqrt(c2);
-    const ws = [X, Y, B];
-    const gs = [this.gX, this.gY, this.gB];
-    for (let n = 0; n < 3; n++) {
-      const w = ws[n]!;
-      const g = gs[n]!;
-      const m = this.m[n]!;
-      const v = this.v[n]!;
-      for (let k = 0; k < w.length; k++) {
-        const gk = g[k]!;
-        const mk = 0.9 * m[k]! + 0.1 * gk;
-        const vk = 0.999 * v[k]! + 0.001 * gk * gk;
-        m[k] = mk;
-        v[k] = vk;
-        w[k] = w[k]! - (rate * mk) / (Math.sqrt(vk) + eps);
-      }
-      g.fill(0);
-    }
-  }
 }
 
 /** Cumulative distribution over items proportional to (count + 1)^exponent. */

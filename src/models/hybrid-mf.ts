@@ -14,6 +14,7 @@ import { sortedHas } from '../math/sorted.js';
 import { registerModel } from './registry.js';
 import { EpochLog, type TrainingLog } from '../training-log.js';
 import { validNdcg, validSet } from './valid-ndcg.js';
+import { StepSchedule } from './step-schedule.js';
 
 const Params = z
   .object({
@@ -57,6 +58,8 @@ const Params = z
     normalize: z.boolean().default(true),
     /** embeddings start uniform in +-initScale / 2 / factors (LightFM's initialisation at 1) */
     initScale: z.number().positive().default(1),
+    /** when given, embeddings start normal with this standard deviation instead (the initialisation before issue 21) */
+    initStd: z.number().positive().optional(),
     /** passes over a new user's history when folding them in (item side frozen) */
     foldInEpochs: z.number().int().positive().default(20),
   })
@@ -104,7 +107,7 @@ export class HybridMf implements Recommender {
   private history!: Csr;
   private itemNorms: Float32Array | undefined;
   /** optimiser state, during fit only */
-  private opt: Optimiser | undefined;
+  private opt: StepSchedule | undefined;
   private lastFit: TrainingLog | undefined;
 
   constructor(readonly params: HybridParams) {}
@@ -123,8 +126,9 @@ export class HybridMf implements Recommender {
     const nic = this.itemCols.nCols;
     const nuc = this.userCols.nCols;
     const scale = p.initScale / f;
-    this.itemEmb = Float32Array.from({ length: nic * f }, () => (rng.next() - 0.5) * scale);
-    this.userEmb = Float32Array.from({ length: nuc * f }, () => (rng.next() - 0.5) * scale);
+    const draw = p.initStd === undefined ? () => (rng.next() - 0.5) * scale : () => rng.normal() * p.initStd!;
+    this.itemEmb = Float32Array.from({ length: nic * f }, draw);
+    this.userEmb = Float32Array.from({ length: nuc * f }, draw);
     this.itemBiasEmb = new Float32Array(nic);
     const { indptr, indices } = train.byUser;
     const nnz = indices.length;
@@ -186,7 +190,7 @@ export class HybridMf implements Recommender {
     const nnz = indices.length;
     const userOf = new Int32Array(nnz);
     for (let u = 0; u < this.nUsers; u++) userOf.fill(u, indptr[u]!, indptr[u + 1]!);
-    this.opt = new Optimiser(p, this.itemEmb.length, this.userEmb.length, this.itemBiasEmb.length);
+    this.opt = new StepSchedule(p, this.itemEmb.length, this.userEmb.length, this.itemBiasEmb.length);
     const pu = new Float64Array(f);
     const qi = new Float64Array(f);
     const qj = new Float64Array(f);
@@ -516,54 +520,3 @@ registerModel({
 
 /** WARP step weights are capped here (LightFM's MAX_LOSS), for stability with very large catalogues. */
 const MAX_WARP_WEIGHT = 10;
-
-/**
- * Per-parameter step sizes for hybrid-mf, as LightFM's two learning schedules: adagrad (accumulated
- * squared gradients start at 1, so the first step is a plain SGD step of learningRate; each step uses
- * the accumulator before its own gradient is added), adadelta (Zeiler 2012, running averages of squared
- * gradients and squared updates, no learning rate), or plain SGD.
- */
-class Optimiser {
-  readonly item: Float32Array;
-  readonly user: Float32Array;
-  readonly bias: Float32Array;
-  /** adadelta: running averages of squared updates */
-  readonly itemM: Float32Array;
-  readonly userM: Float32Array;
-  readonly biasM: Float32Array;
-  private readonly kind: 'adagrad' | 'adadelta' | 'sgd';
-  private readonly lr: number;
-  private readonly rho: number;
-  private readonly eps: number;
-
-  constructor(p: HybridParams, nItem: number, nUser: number, nBias: number) {
-    this.kind = p.optimizer;
-    this.lr = p.learningRate;
-    this.rho = p.rho;
-    this.eps = p.epsilon;
-    const acc = (n: number) => (this.kind === 'sgd' ? new Float32Array(0) : new Float32Array(n).fill(this.kind === 'adagrad' ? 1 : 0));
-    const mom = (n: number) => (this.kind === 'adadelta' ? new Float32Array(n) : new Float32Array(0));
-    this.item = acc(nItem);
-    this.user = acc(nUser);
-    this.bias = acc(nBias);
-    this.itemM = mom(nItem);
-    this.userM = mom(nUser);
-    this.biasM = mom(nBias);
-  }
-
-  /** w[k] -= step(g), updating the state of parameter k. */
-  apply(w: Float32Array, acc: Float32Array, mom: Float32Array, k: number, g: number): void {
-    if (this.kind === 'adagrad') {
-      w[k] = w[k]! - (this.lr / Math.sqrt(acc[k]!)) * g;
-      acc[k]! += g * g;
-    } else if (this.kind === 'adadelta') {
-      const a = this.rho * acc[k]! + (1 - this.rho) * g * g;
-      acc[k] = a;
-      const update = (Math.sqrt(mom[k]! + this.eps) / Math.sqrt(a + this.eps)) * g;
-      mom[k] = this.rho * mom[k]! + (1 - this.rho) * update * update;
-      w[k] = w[k]! - update;
-    } else {
-      w[k] = w[k]! - this.lr * g;
-    }
-  }
-}
