@@ -60,8 +60,11 @@ const Params = z
     initScale: z.number().positive().default(1),
     /** when given, embeddings start normal with this standard deviation instead (the initialisation before issue 21) */
     initStd: z.number().positive().optional(),
-    /** passes over a new user's history when folding them in (item side frozen) */
-    foldInEpochs: z.number().int().positive().default(20),
+    /**
+     * passes over a new user's history when folding them in (item side frozen). 100: with rows normalised
+     * the item vectors are shorter and 20 passes under-train (ml-100k cold-users, 1 event: NDCG@10 0.506 at 20, 0.539 at 100)
+     */
+    foldInEpochs: z.number().int().positive().default(100),
   })
   .strict();
 type HybridParams = z.infer<typeof Params>;
