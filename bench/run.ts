@@ -20,6 +20,7 @@ import { storeImport } from './store-import.js';
 import { towers } from './towers.js';
 import { scale } from './scale.js';
 import { retrieval } from './retrieval.js';
+import { quality } from './quality.js';
 
 import { data, root, type Run, unirec } from './unirec.js';
 
@@ -286,7 +287,7 @@ async function kernels(): Promise<string> {
   ].join('\n');
 }
 
-const suites: Record<string, () => string | Promise<string>> = { foundation, 'knn-kernel': knnKernel, latent, kernels, native: nativeCore, fusion, 'fusion-ceiling': fusionCeiling, 'fusion-stacking': fusionStacking, rerank, cold, towers, sequence, amazon, 'store-import': storeImport, retrieval, scale };
+const suites: Record<string, () => string | Promise<string>> = { foundation, 'knn-kernel': knnKernel, latent, kernels, native: nativeCore, fusion, 'fusion-ceiling': fusionCeiling, 'fusion-stacking': fusionStacking, rerank, cold, towers, sequence, amazon, 'store-import': storeImport, retrieval, scale, quality };
 
 function writeSection(name: string, body: string): void {
   const file = path.join(root, 'BENCHMARKS.md');

@@ -6,8 +6,21 @@ export interface ProgressTask {
   done(): void;
 }
 
+/** One epoch of an epoch-based model's fit (reported through Progress.epoch, kept in a TrainingLog). */
+export interface EpochRecord {
+  /** 0-based */
+  epoch: number;
+  /** mean training loss over the epoch (the model's own objective) */
+  loss: number;
+  /** validation metric, when it was measured after this epoch */
+  valid?: number;
+  seconds: number;
+}
+
 export interface Progress {
   start(label: string, total: number): ProgressTask;
+  /** An epoch of `label`'s fit ended (of `total` planned); a log prints one line per epoch. */
+  epoch?(label: string, total: number, r: EpochRecord): void;
 }
 
 const noopTask: ProgressTask = { tick() {}, done() {} };

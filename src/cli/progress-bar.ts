@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { Progress, ProgressTask } from '../progress.js';
+import type { EpochRecord, Progress, ProgressTask } from '../progress.js';
 
 /**
  * Progress on stderr (results stay clean on stdout): bars on a terminal; otherwise (CI logs, `2> file`)
@@ -27,9 +27,19 @@ export function stderrProgress(): Progress {
   };
 }
 
-/** Progress as text lines through `write`: one every `intervalMs` while a task runs, and its end if it printed any. */
+/** One log line for an epoch: "bpr epoch 3/60: loss 0.1234, valid 0.2345, 1.20 s". */
+export function epochLine(label: string, total: number, r: EpochRecord): string {
+  const valid = r.valid === undefined ? '' : `, valid ${r.valid.toFixed(4)}`;
+  return `${label} epoch ${r.epoch + 1}/${total}: loss ${r.loss.toFixed(4)}${valid}, ${r.seconds.toFixed(2)} s\n`;
+}
+
+/**
+ * Progress as text lines through `write`: one every `intervalMs` while a task runs, its end if it printed
+ * any, and one line per epoch of an epoch-based fit.
+ */
 export function progressLines(write: (line: string) => void, intervalMs = 30_000, now: () => number = Date.now): Progress {
   return {
+    epoch: (label, total, r) => write(epochLine(label, total, r)),
     start(label: string, total: number): ProgressTask {
       const started = now();
       let last = started;

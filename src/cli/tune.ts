@@ -1,4 +1,4 @@
-import { type Command, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { PROTOCOLS, type Protocol } from '../data/splits.js';
 import { UnirecError } from '../errors.js';
 import { tune, type TrialResult } from '../eval/tune.js';
@@ -18,16 +18,26 @@ interface TuneFlags extends DataFlags {
   k: number[];
   seed: number;
   threads: number;
+  sampler: 'tpe' | 'random';
+  budget?: number;
   json?: boolean;
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`--budget must be a number of seconds > 0, got "${value}"`);
+  return n;
 }
 
 export function tuneCommand(program: Command): void {
   const cmd = program
     .command('tune')
-    .description('random search over a model\'s parameters, scored on the valid split; the best is measured on test')
+    .description('search a model\'s parameters from its defaults (trial 0), scored on the valid split; the best (never worse than the defaults on valid) is measured on test')
     .requiredOption('--model <name>', 'model to tune')
     .requiredOption('--space <json>', 'search space, e.g. \'{"k":[20,50,100],"shrink":{"min":0,"max":50}}\' (add "log":true, "int":true)')
-    .option('--trials <n>', 'number of trials', positiveInt('--trials'), 20)
+    .option('--trials <n>', 'number of trials after the defaults', positiveInt('--trials'), 20)
+    .addOption(new Option('--sampler <name>', 'how trials are drawn: TPE (random for the first 5) or random').choices(['tpe', 'random']).default('tpe'))
+    .option('--budget <seconds>', 'time limit for the search: no trial starts after it, a running one is cut', positiveNumber)
     .option('--metric <name>', 'metric to optimise on valid (rmse/mae are minimised)', 'ndcg@10')
     .option('--params <json>', 'fixed params for every trial')
     .addOption(new Option('--protocol <name>', 'split protocol (needs a valid part)').choices(PROTOCOLS.filter((p) => p !== 'kfold')).default('ratio'))
@@ -56,6 +66,8 @@ export function tuneCommand(program: Command): void {
       ks: flags.k,
       threads: flags.threads,
       base,
+      sampler: flags.sampler,
+      budgetSeconds: flags.budget,
       progress: stderrProgress(),
       onTrial: flags.json ? undefined : (t) => process.stdout.write(`${trialLine(t, flags.trials, flags.metric)}\n`),
     });
@@ -77,5 +89,6 @@ export function tuneCommand(program: Command): void {
 /** One finished trial for the terminal: "trial  3/20  ndcg@10 0.1234  k=50 shrink=12.5". */
 export function trialLine(t: TrialResult, total: number, metric: string): string {
   const params = Object.entries(t.params).map(([k, v]) => `${k}=${typeof v === 'string' ? v : typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(4)) : JSON.stringify(v)}`);
-  return `trial ${String(t.trial).padStart(String(total).length)}/${total}  ${metric} ${t.value.toFixed(4)}  ${params.join(' ')}`;
+  const which = t.trial === 0 ? `defaults${' '.repeat(2 * String(total).length - 1)}` : `trial ${String(t.trial).padStart(String(total).length)}/${total}`;
+  return `${which}  ${metric} ${t.value.toFixed(4)}  ${params.join(' ')}`;
 }

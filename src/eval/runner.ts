@@ -4,6 +4,7 @@ import '../pipeline/index.js';
 import { latentItemSpace } from '../models/latent-item-space.js';
 import { createModel, parseParams } from '../models/registry.js';
 import type { Progress } from '../progress.js';
+import type { TrainingLog } from '../training-log.js';
 import { evaluateRanking, evaluateRatings, normalizeKs } from './evaluator.js';
 import type { PopularityCurve } from './popularity-curve.js';
 import type { SliceReport } from './slices.js';
@@ -57,6 +58,8 @@ export interface EvaluationReport {
   folds?: number;
   /** cold-items / cold-users: how many items / users were held out, and the fold-in events per cold user */
   cold?: { items?: number; users?: number; events?: number };
+  /** epoch-based models: epochs run, best epoch, per-epoch loss / valid metric / seconds (kfold: the first fold) */
+  training?: TrainingLog;
 }
 
 /**
@@ -75,6 +78,7 @@ export async function runEvaluation(opts: RunOptions): Promise<EvaluationReport>
   let slices: SliceReport[] | undefined;
   let curve: PopularityCurve | undefined;
   let evaluatedUsers: number | undefined;
+  let training: TrainingLog | undefined;
   let fitSeconds = 0;
   let evalSeconds = 0;
   for (const split of splits) {
@@ -84,6 +88,7 @@ export async function runEvaluation(opts: RunOptions): Promise<EvaluationReport>
     slices ??= fold.slices;
     curve ??= fold.popularityCurve;
     evaluatedUsers ??= fold.users;
+    training ??= fold.training;
     fitSeconds += fold.fitSeconds;
     evalSeconds += fold.evalSeconds;
   }
@@ -107,6 +112,7 @@ export async function runEvaluation(opts: RunOptions): Promise<EvaluationReport>
     report.folds = splits.length;
   }
   if (warnings.size) report.warnings = [...warnings];
+  if (training) report.training = training;
   if (splits[0]!.candidates) report.cold = { items: splits[0]!.candidates.length };
   if (splits[0]!.coldUsers) report.cold = { users: splits[0]!.coldUsers.length, events: opts.coldEvents ?? 0 };
   return report;
@@ -126,6 +132,7 @@ async function runSplit(
   warnings: string[];
   fitSeconds: number;
   evalSeconds: number;
+  training?: TrainingLog;
 }> {
   const train = ds.interactions.select(split.train);
   const onValid = opts.on === 'valid';
@@ -174,6 +181,7 @@ async function runSplit(
     warnings: ranking.warnings,
     fitSeconds: (t1 - t0) / 1000,
     evalSeconds: (t2 - t1) / 1000,
+    training: model.training?.(),
   };
 }
 

@@ -6,6 +6,7 @@ import { Rng } from '../math/rng.js';
 import { parseParams } from '../models/registry.js';
 import type { Progress } from '../progress.js';
 import { runEvaluation, type EvaluationReport } from './runner.js';
+import { tpeSample, type Observation } from './tpe.js';
 
 /**
  * Hyper-parameter search space: each param is a list of choices, or a numeric range sampled uniformly
@@ -62,6 +63,10 @@ export interface TuneOptions {
   threads: number;
   /** fixed params merged under every trial's draw */
   base?: Record<string, unknown>;
+  /** how trials after the defaults are drawn (default 'tpe') */
+  sampler?: 'tpe' | 'random';
+  /** wall-clock limit in seconds: no trial starts after it, and a trial still running at it is cut and dropped (the defaults' trial always runs) */
+  budgetSeconds?: number;
   progress?: Progress;
   signal?: AbortSignal;
   /** called after each trial (for live output) */
@@ -69,6 +74,7 @@ export interface TuneOptions {
 }
 
 export interface TrialResult {
+  /** 0 = the defaults (the fixed params alone) */
   trial: number;
   params: Record<string, unknown>;
   /** the tuned metric on the valid split */
@@ -83,6 +89,11 @@ export interface TuneReport {
   metric: string;
   trials: TrialResult[];
   best: TrialResult;
+  sampler: 'tpe' | 'random';
+  /** trials cut by the time budget (not counted) */
+  cut?: number;
+  /** seconds the search took (without the final test fit) */
+  search_seconds: number;
   /** the best params, fitted on train and measured on test (valid items excluded), as `evaluate` reports */
   test: EvaluationReport;
 }
@@ -90,39 +101,68 @@ export interface TuneReport {
 const LOWER_IS_BETTER = new Set(['rmse', 'mae']);
 
 /**
- * Random search (Bergstra & Bengio 2012): each trial fits on train and is scored on the valid split,
- * never on test; the best params are then measured once on test. Duplicate draws are skipped.
+ * Search that cannot lose to the defaults: trial 0 is the model's defaults (with the fixed params), then
+ * `trials` draws, by a TPE sampler (src/eval/tpe.ts; random search for its first 5 draws) or purely at
+ * random (Bergstra & Bengio 2012). Every trial fits on train and is scored on the valid split, never on
+ * test; the best on valid (the defaults unless a draw beats them) is then measured once on test.
+ * Duplicate draws are skipped. With `budgetSeconds` no trial starts after the budget and the one running
+ * when it runs out is cut (aborted) and dropped.
  */
 export async function tune(opts: TuneOptions): Promise<TuneReport> {
   const space = parseSpace(opts.space);
   const rng = new Rng(opts.seed ^ 0x7e57);
   const lower = LOWER_IS_BETTER.has(opts.metric);
+  const sampler = opts.sampler ?? 'tpe';
+  const started = performance.now();
+  const deadline = opts.budgetSeconds === undefined ? Infinity : started + opts.budgetSeconds * 1000;
   const seen = new Set<string>();
   const trials: TrialResult[] = [];
-  const task = opts.progress?.start('trials', opts.trials);
-  try {
-    for (let attempt = 0; trials.length < opts.trials && attempt < opts.trials * 20; attempt++) {
-      const params = { ...opts.base, ...sampleParams(space, rng) };
-      const key = JSON.stringify(parseParams(opts.model, params));
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const run = await runEvaluation({ ...common(opts), params, on: 'valid' });
+  const history: Observation[] = [];
+  let cut = 0;
+  const measure = async (params: Record<string, unknown>, limited: boolean): Promise<number | undefined> => {
+    const left = deadline - performance.now();
+    const signals = [opts.signal, limited && Number.isFinite(left) ? AbortSignal.timeout(Math.max(1, Math.ceil(left))) : undefined].filter((x): x is AbortSignal => x !== undefined);
+    try {
+      const run = await runEvaluation({ ...common(opts), signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0], params, on: 'valid' });
       const value = run.metrics[opts.metric];
       if (value === undefined) {
         throw new UnirecError(`metric "${opts.metric}" is not reported for ${opts.model}; choose one of ${Object.keys(run.metrics).join(', ')}`);
       }
-      const trial = { trial: trials.length + 1, params, value, fit_seconds: run.fit_seconds };
-      trials.push(trial);
-      opts.onTrial?.(trial);
+      trials.push({ trial: trials.length, params, value, fit_seconds: run.fit_seconds });
+      opts.onTrial?.(trials[trials.length - 1]!);
+      return value;
+    } catch (e) {
+      if (opts.signal?.aborted || !limited || performance.now() < deadline) throw e;
+      cut++;
+      return undefined;
+    }
+  };
+  const task = opts.progress?.start('trials', opts.trials + 1);
+  try {
+    const defaults = { ...opts.base };
+    seen.add(JSON.stringify(parseParams(opts.model, defaults)));
+    await measure(defaults, false);
+    task?.tick();
+    for (let attempt = 0; trials.length < opts.trials + 1 && attempt < opts.trials * 20 && performance.now() < deadline; attempt++) {
+      const uniform = () => sampleParams(space, rng);
+      const drawn = sampler === 'tpe' ? tpeSample(space, history, rng, uniform) : uniform();
+      const params = { ...opts.base, ...drawn };
+      const key = JSON.stringify(parseParams(opts.model, params));
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const value = await measure(params, true);
+      if (value === undefined) break;
+      history.push({ params: drawn, score: lower ? -value : value });
       task?.tick();
     }
   } finally {
     task?.done();
   }
-  if (!trials.length) throw new UnirecError('the search space produced no trial');
+  const searchSeconds = (performance.now() - started) / 1000;
+  // the first of equal values wins, so the defaults are kept unless a draw is strictly better
   const best = trials.reduce((a, b) => (lower ? (b.value < a.value ? b : a) : b.value > a.value ? b : a));
   const test = await runEvaluation({ ...common(opts), params: best.params, on: 'test' });
-  return { model: opts.model, protocol: opts.protocol, seed: opts.seed, metric: opts.metric, trials, best, test };
+  return { model: opts.model, protocol: opts.protocol, seed: opts.seed, metric: opts.metric, trials, best, sampler, ...(cut ? { cut } : {}), search_seconds: Math.round(searchSeconds * 100) / 100, test };
 }
 
 function common(opts: TuneOptions) {

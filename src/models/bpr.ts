@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { Csr } from '../data/csr.js';
 import type { TrainData } from '../data/dataset.js';
-import { cosineNeighboursOfRow, rowNorms } from '../math/factors.js';
+import { UnirecError } from '../errors.js';
+import { cosineNeighboursOfRow, rowNorms, scoreRows } from '../math/factors.js';
 import { Rng } from '../math/rng.js';
 import type { TopK } from '../math/topk.js';
 import { ensureNotAborted, type FitContext, type History, type ModelArtifact, type Reason, type Recommender } from './recommender.js';
@@ -10,23 +11,39 @@ import { sortedHas } from '../math/sorted.js';
 import { registerModel } from './registry.js';
 import { itemRetrieval, loadItemRetrieval, loadUserRows, retrievalArrays, type ItemRetrieval } from './factor-retrieval.js';
 import { retrievalParamShape } from '../retrieval/options.js';
+import { EpochLog, type TrainingLog } from '../training-log.js';
+import { validNdcg, validSet } from './valid-ndcg.js';
+import { Adam } from './adam.js';
 
 const Params = z
   .object({
     factors: z.number().int().positive().default(64),
-    /** SGD step size */
-    learningRate: z.number().positive().default(0.05),
-    /** L2 penalty on the factors and biases touched by each step */
-    regularization: z.number().nonnegative().default(0.02),
-    /** passes of nnz sampled (user, positive, negative) triples */
-    epochs: z.number().int().positive().default(60),
+    /**
+     * 'adam': mini-batches of batchSize triples, the mean ln sigmoid loss, Adam over every parameter (as
+     * RecBole's BPR); 'sgd': one step per sampled triple with an L2 penalty
+     */
+    optimizer: z.enum(['adam', 'sgd']).default('adam'),
+    /** step size (Adam: 0.001 as RecBole; SGD: 0.05) */
+    learningRate: z.number().positive().optional(),
+    /** L2 penalty on the factors and biases touched by each step (SGD) or on the batch's rows (Adam) */
+    regularization: z.number().nonnegative().optional(),
+    /** Adam: triples per step */
+    batchSize: z.number().int().positive().default(2048),
+    /** passes over the train events (at most, when a valid split stops training early); default: Adam 300 with a valid split, about 3000 steps without (see resolved()); SGD 60 */
+    epochs: z.number().int().positive().optional(),
+    /**
+     * with a valid split (evaluate): NDCG@10 on it every validateEvery epochs; stop after `patience`
+     * validations without a new best and keep the best factors (0 = never stop early)
+     */
+    patience: z.number().int().nonnegative().default(5),
+    validateEvery: z.number().int().positive().default(2),
     /** how negatives are drawn: uniformly over items, or in proportion to popularity^popularityExponent */
     negativeSampling: z.enum(['uniform', 'popularity']).default('uniform'),
     popularityExponent: z.number().nonnegative().default(0.75),
     /** learn an item bias (a popularity term) besides the factors */
-    itemBias: z.boolean().default(true),
-    /** factors start normal with this standard deviation */
-    initStd: z.number().positive().default(0.1),
+    itemBias: z.boolean().optional(),
+    /** factors start normal with this standard deviation (default: Adam Xavier-normal sqrt(2 / (rows + factors)), SGD 0.1) */
+    initStd: z.number().positive().optional(),
     /** SGD passes over a history when folding in a user unseen at fit time */
     foldInEpochs: z.number().int().positive().default(30),
     ...retrievalParamShape,
@@ -55,20 +72,25 @@ export class Bpr implements Recommender {
   private itemNorms: Float32Array | undefined;
   /** cumulative negative-sampling distribution (popularity sampling), or empty */
   private cdf: Float64Array = new Float64Array(0);
-  /** the item vectors (and biases) as retrieval scores them */
-  private retrieval!: ItemRetrieval;
+  /** the item vectors (and biases) as retrieval scores them: built at the end of fit (undefined while training) */
+  private retrieval: ItemRetrieval | undefined;
+  private lastFit: TrainingLog | undefined;
 
   constructor(readonly params: BprParams) {}
 
   async fit(train: TrainData, ctx: FitContext): Promise<void> {
     const p = this.params;
+    const validating = p.patience > 0 && !!ctx.valid?.length;
+    const o = resolved(p, validating, Math.ceil(train.byUser.nnz / p.batchSize));
     const f = p.factors;
     const { nUsers, nItems } = train;
     const rng = new Rng(ctx.seed);
     const X = new Float32Array(nUsers * f);
     const Y = new Float32Array(nItems * f);
-    for (let k = 0; k < X.length; k++) X[k] = rng.normal() * p.initStd;
-    for (let k = 0; k < Y.length; k++) Y[k] = rng.normal() * p.initStd;
+    const userStd = o.initStd ?? Math.sqrt(2 / (nUsers + f));
+    const itemStd = o.initStd ?? Math.sqrt(2 / (nItems + f));
+    for (let k = 0; k < X.length; k++) X[k] = rng.normal() * userStd;
+    for (let k = 0; k < Y.length; k++) Y[k] = rng.normal() * itemStd;
     const B = new Float32Array(nItems);
     this.userFactors = X;
     this.itemFactors = Y;
@@ -77,53 +99,142 @@ export class Bpr implements Recommender {
     this.nItems = nItems;
     this.history = train.byUser;
     this.itemNorms = undefined;
+    this.lastFit = undefined;
+    this.retrieval = undefined;
     this.cdf = p.negativeSampling === 'popularity' ? popularityCdf(train.byItem, p.popularityExponent) : new Float64Array(0);
     const { indptr, indices } = train.byUser;
     const nnz = indices.length;
     if (nnz === 0 || nItems < 2) return this.setRetrieval();
     const userOf = new Int32Array(nnz);
     for (let u = 0; u < nUsers; u++) userOf.fill(u, indptr[u]!, indptr[u + 1]!);
-    const lr = p.learningRate;
-    const reg = p.regularization;
-    const useBias = p.itemBias;
-    const task = ctx.progress?.start('bpr: SGD epochs', p.epochs);
+    const valid = validating ? validSet(ctx.valid!, nUsers, nItems, ctx.seed) : undefined;
+    const log = new EpochLog(this.name, o.epochs, ctx.progress);
+    const adam = p.optimizer === 'adam' ? new Adam(X.length, Y.length, B.length, o.learningRate) : undefined;
+    const order = Int32Array.from({ length: nnz }, (_, e) => e);
+    let best: { epoch: number; arrays: Float32Array[] } | undefined;
+    let sinceBest = 0;
+    const task = ctx.progress?.start('bpr: epochs', o.epochs);
     try {
-      for (let epoch = 0; epoch < p.epochs; epoch++) {
+      for (let epoch = 0; epoch < o.epochs; epoch++) {
         ensureNotAborted(ctx.signal);
-        for (let s = 0; s < nnz; s++) {
-          const e = rng.int(nnz);
-          const u = userOf[e]!;
-          const j = this.drawNegative(rng, u);
-          if (j < 0) continue;
-          // one SGD step on ln sigmoid(x_ui - x_uj); about 10 f FLOPs
-          const i = indices[e]!;
-          const xo = u * f;
-          const io = i * f;
-          const jo = j * f;
-          let diff = useBias ? B[i]! - B[j]! : 0;
-          for (let k = 0; k < f; k++) diff += X[xo + k]! * (Y[io + k]! - Y[jo + k]!);
-          const g = 1 / (1 + Math.exp(diff)); // d/d diff of ln sigmoid(diff)
-          for (let k = 0; k < f; k++) {
-            const xu = X[xo + k]!;
-            const yi = Y[io + k]!;
-            const yj = Y[jo + k]!;
-            X[xo + k] = xu + lr * (g * (yi - yj) - reg * xu);
-            Y[io + k] = yi + lr * (g * xu - reg * yi);
-            Y[jo + k] = yj + lr * (-g * xu - reg * yj);
-          }
-          if (useBias) {
-            B[i] = B[i]! + lr * (g - reg * B[i]!);
-            B[j] = B[j]! + lr * (-g - reg * B[j]!);
-          }
+        const t0 = performance.now();
+        const loss = adam ? this.adamEpoch(adam, rng, order, userOf, indices, o) : this.sgdEpoch(rng, userOf, indices, o);
+        let score: number | undefined;
+        if (valid && ((epoch + 1) % p.validateEvery === 0 || epoch === o.epochs - 1)) {
+          score = validNdcg((u, out) => this.scoreUser(u, out), valid, this.history, nItems);
         }
         task?.tick();
+        if (log.record({ epoch, loss, valid: score, seconds: (performance.now() - t0) / 1000 })) {
+          best = { epoch, arrays: [X.slice(), Y.slice(), B.slice()] };
+          sinceBest = 0;
+        } else if (score !== undefined && best && ++sinceBest >= p.patience) {
+          break;
+        }
         // yield to the event loop between epochs so a caller can abort
         if (ctx.signal) await new Promise((resolve) => setImmediate(resolve));
       }
     } finally {
       task?.done();
     }
+    if (best && best.epoch !== log.epochs.length - 1) {
+      X.set(best.arrays[0]!);
+      Y.set(best.arrays[1]!);
+      B.set(best.arrays[2]!);
+    }
     this.setRetrieval();
+    this.lastFit = log.log(best?.epoch);
+  }
+
+  training(): TrainingLog | undefined {
+    return this.lastFit;
+  }
+
+  /** nnz SGD steps on ln sigmoid(x_ui - x_uj) over triples drawn with replacement; about 10 f FLOPs each. Returns the mean loss. */
+  private sgdEpoch(rng: Rng, userOf: Int32Array, indices: Int32Array, o: Settings): number {
+    const f = this.params.factors;
+    const X = this.userFactors;
+    const Y = this.itemFactors;
+    const B = this.bias;
+    const { learningRate: lr, regularization: reg, itemBias: useBias } = o;
+    const nnz = indices.length;
+    let lossSum = 0;
+    for (let s = 0; s < nnz; s++) {
+      const e = rng.int(nnz);
+      const u = userOf[e]!;
+      const j = this.drawNegative(rng, u);
+      if (j < 0) continue;
+      const i = indices[e]!;
+      const xo = u * f;
+      const io = i * f;
+      const jo = j * f;
+      let diff = useBias ? B[i]! - B[j]! : 0;
+      for (let k = 0; k < f; k++) diff += X[xo + k]! * (Y[io + k]! - Y[jo + k]!);
+      const g = 1 / (1 + Math.exp(diff)); // d/d diff of ln sigmoid(diff)
+      lossSum += softplus(-diff);
+      for (let k = 0; k < f; k++) {
+        const xu = X[xo + k]!;
+        const yi = Y[io + k]!;
+        const yj = Y[jo + k]!;
+        X[xo + k] = xu + lr * (g * (yi - yj) - reg * xu);
+        Y[io + k] = yi + lr * (g * xu - reg * yi);
+        Y[jo + k] = yj + lr * (-g * xu - reg * yj);
+      }
+      if (useBias) {
+        B[i] = B[i]! + lr * (g - reg * B[i]!);
+        B[j] = B[j]! + lr * (-g - reg * B[j]!);
+      }
+    }
+    return lossSum / nnz;
+  }
+
+  /**
+   * One pass over the train events in a seeded shuffled order, in mini-batches: the gradient of the mean
+   * -ln sigmoid(x_ui - x_uj) (one uniform negative per event), then an Adam step on every parameter (as
+   * torch's dense Adam in RecBole). FLOPs per epoch: nnz * 8 f for the gradients, plus
+   * (batches) * 10 (users + items) f for the Adam steps. Returns the mean loss.
+   */
+  private adamEpoch(adam: Adam, rng: Rng, order: Int32Array, userOf: Int32Array, indices: Int32Array, o: Settings): number {
+    const f = this.params.factors;
+    const X = this.userFactors;
+    const Y = this.itemFactors;
+    const B = this.bias;
+    const { regularization: reg, itemBias: useBias } = o;
+    const nnz = indices.length;
+    rng.shuffle(order);
+    let lossSum = 0;
+    for (let start = 0; start < nnz; start += this.params.batchSize) {
+      const end = Math.min(nnz, start + this.params.batchSize);
+      const scale = 1 / (end - start);
+      const { gX, gY, gB } = adam;
+      for (let s = start; s < end; s++) {
+        const e = order[s]!;
+        const u = userOf[e]!;
+        const j = this.drawNegative(rng, u);
+        if (j < 0) continue;
+        const i = indices[e]!;
+        const xo = u * f;
+        const io = i * f;
+        const jo = j * f;
+        let diff = useBias ? B[i]! - B[j]! : 0;
+        for (let k = 0; k < f; k++) diff += X[xo + k]! * (Y[io + k]! - Y[jo + k]!);
+        lossSum += softplus(-diff);
+        const g = scale / (1 + Math.exp(diff)); // -(d loss / d diff)
+        for (let k = 0; k < f; k++) {
+          const xu = X[xo + k]!;
+          const yi = Y[io + k]!;
+          const yj = Y[jo + k]!;
+          gX[xo + k] = gX[xo + k]! - g * (yi - yj) + reg * scale * xu;
+          gY[io + k] = gY[io + k]! - g * xu + reg * scale * yi;
+          gY[jo + k] = gY[jo + k]! + g * xu + reg * scale * yj;
+        }
+        if (useBias) {
+          gB[i] = gB[i]! - g;
+          gB[j] = gB[j]! + g;
+        }
+      }
+      adam.step(X, Y, B);
+    }
+    return lossSum / nnz;
   }
 
   /** An item the user does not have (-1 if none found in 20 draws). */
@@ -145,21 +256,33 @@ export class Bpr implements Recommender {
 
   /** out[i] = x . y_i (+ b_i) on the stored item vectors. */
   private scoreVector(x: Float32Array, xo: number, out: Float32Array): void {
-    this.retrieval.scoreAll(x, xo, out.subarray(0, this.nItems));
+    if (this.retrieval) {
+      this.retrieval.scoreAll(x, xo, out.subarray(0, this.nItems));
+      return;
+    }
+    // while training (validation): the raw factors
+    scoreRows(this.itemFactors, this.params.factors, x, xo, out.subarray(0, this.nItems));
+    if (resolved(this.params).itemBias) for (let i = 0; i < this.nItems; i++) out[i]! += this.bias[i]!;
   }
 
   itemIndex(): ItemRetrieval {
-    return this.retrieval;
+    return this.fitted();
   }
 
   retrieve(query: number | History, k: number, exclude?: Uint8Array, excluded?: number): TopK {
-    if (typeof query === 'number') return this.retrieval.top(this.userFactors, query * this.params.factors, k, exclude, excluded);
-    return this.retrieval.top(this.foldInVector(query), 0, k, exclude, excluded);
+    if (typeof query === 'number') return this.fitted().top(this.userFactors, query * this.params.factors, k, exclude, excluded);
+    return this.fitted().top(this.foldInVector(query), 0, k, exclude, excluded);
+  }
+
+  private fitted(): ItemRetrieval {
+    if (!this.retrieval) throw new UnirecError('bpr: fit or load the model first');
+    return this.retrieval;
   }
 
   /** The retrieval over the fitted item vectors (at the end of fit). */
   private setRetrieval(): void {
-    const r = itemRetrieval(this.params, this.itemFactors, this.nItems, this.userFactors, this.nUsers, this.params.factors, this.params.itemBias ? this.bias : undefined);
+    const bias = resolved(this.params).itemBias ? this.bias : undefined;
+    const r = itemRetrieval(this.params, this.itemFactors, this.nItems, this.userFactors, this.nUsers, this.params.factors, bias);
     ({ retrieval: this.retrieval, itemRows: this.itemFactors, userRows: this.userFactors } = r);
   }
 
@@ -181,8 +304,10 @@ export class Bpr implements Recommender {
       for (const i of items) seed = Math.imul(seed ^ i, 0x27d4eb2d) >>> 0;
       const rng = new Rng(seed);
       const Y = this.itemFactors;
-      const lr = this.params.learningRate;
-      const reg = this.params.regularization;
+      // fold-in is always SGD, at SGD's defaults when the model was fitted with Adam
+      const o = this.params.optimizer === 'sgd' ? resolved(this.params) : resolved({ ...this.params, optimizer: 'sgd', learningRate: undefined, regularization: undefined });
+      const lr = o.learningRate;
+      const reg = o.regularization;
       for (let s = 0; s < this.params.foldInEpochs * items.length; s++) {
         const i = items[rng.int(items.length)]!;
         let j = -1;
@@ -191,7 +316,7 @@ export class Bpr implements Recommender {
           if (!sortedHas(items, 0, items.length, c)) j = c;
         }
         if (j < 0) continue;
-        let diff = this.params.itemBias ? this.bias[i]! - this.bias[j]! : 0;
+        let diff = o.itemBias ? this.bias[i]! - this.bias[j]! : 0;
         for (let k = 0; k < f; k++) diff += x[k]! * (Y[i * f + k]! - Y[j * f + k]!);
         const g = 1 / (1 + Math.exp(diff));
         for (let k = 0; k < f; k++) x[k] = x[k]! + lr * (g * (Y[i * f + k]! - Y[j * f + k]!) - reg * x[k]!);
@@ -223,7 +348,7 @@ export class Bpr implements Recommender {
     }
     reasons.sort((a, b) => b.weight - a.weight);
     const out = reasons.slice(0, limit);
-    if (this.params.itemBias && this.bias[item]! > 0 && out.length < limit) {
+    if (resolved(this.params).itemBias && this.bias[item]! > 0 && out.length < limit) {
       out.push({ kind: 'popularity', weight: this.bias[item]!, text: 'ranked highly by many users' });
     }
     return out;
@@ -234,9 +359,9 @@ export class Bpr implements Recommender {
       model: this.name,
       version: 1,
       params: { ...this.params },
-      meta: { nUsers: this.nUsers, nItems: this.nItems, ...this.retrieval.meta('items') },
+      meta: { nUsers: this.nUsers, nItems: this.nItems, ...this.fitted().meta('items') },
       arrays: {
-        ...retrievalArrays(this.params, this.retrieval, this.itemFactors, this.userFactors, this.nUsers),
+        ...retrievalArrays(this.params, this.fitted(), this.itemFactors, this.userFactors, this.nUsers),
         itemBias: this.bias,
         cdf: this.cdf,
         ...csrArrays('hist', this.history),
@@ -249,12 +374,43 @@ export class Bpr implements Recommender {
     m.nUsers = a.meta.nUsers as number;
     m.nItems = a.meta.nItems as number;
     m.bias = a.arrays.itemBias as Float32Array;
-    ({ retrieval: m.retrieval, itemRows: m.itemFactors } = loadItemRetrieval(m.params, a, m.nItems, m.params.factors, m.params.itemBias ? m.bias : undefined));
+    ({ retrieval: m.retrieval, itemRows: m.itemFactors } = loadItemRetrieval(m.params, a, m.nItems, m.params.factors, resolved(m.params).itemBias ? m.bias : undefined));
     m.userFactors = loadUserRows(a, m.nUsers, m.params.factors);
     m.cdf = a.arrays.cdf as Float64Array;
     m.history = csrFromArrays(a, 'hist', m.nUsers, m.nItems);
     return m;
   }
+}
+
+interface Settings {
+  learningRate: number;
+  regularization: number;
+  epochs: number;
+  itemBias: boolean;
+  initStd: number | undefined;
+}
+
+/**
+ * The optimiser-dependent defaults. Adam (RecBole's BPR): learning rate 0.001, no L2, no item bias,
+ * Xavier-normal init, up to 300 epochs stopped early on valid. Without a valid split, a data-aware rule:
+ * about 3000 Adam steps, ceil(3000 / batches per epoch) epochs within [40, 300] (valid NDCG@10 peaked after
+ * ~2300 steps on ml-100k ratio, epoch 58, and ~13000 on ml-1m, epoch 34, where it is flat from epoch 30).
+ * SGD: 0.05, L2 0.02, an item bias, normal 0.1, 60 epochs (the defaults before Adam).
+ */
+function resolved(p: BprParams, validating = false, batches = 1): Settings {
+  const adam = p.optimizer === 'adam';
+  return {
+    learningRate: p.learningRate ?? (adam ? 0.001 : 0.05),
+    regularization: p.regularization ?? (adam ? 0 : 0.02),
+    epochs: p.epochs ?? (adam ? (validating ? 300 : Math.min(300, Math.max(40, Math.ceil(3000 / batches)))) : 60),
+    itemBias: p.itemBias ?? !adam,
+    initStd: p.initStd ?? (adam ? undefined : 0.1),
+  };
+}
+
+/** ln(1 + e^x), without overflow. */
+function softplus(x: number): number {
+  return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
 }
 
 /** Cumulative distribution over items proportional to (count + 1)^exponent. */

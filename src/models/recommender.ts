@@ -3,6 +3,7 @@ import type { Interactions } from '../data/interactions.js';
 import type { TopK } from '../math/topk.js';
 import type { Progress } from '../progress.js';
 import type { ItemRetrieval } from '../retrieval/item-retrieval.js';
+import type { TrainingLog } from '../training-log.js';
 
 /** What `fit` gets besides the data. */
 export interface FitContext {
@@ -90,6 +91,8 @@ export interface Recommender {
   /** As `explain`, for a user known by `history` (as `foldIn` scored them): reasons still name their items. */
   explainHistory?(history: History, item: number, limit?: number): Reason[];
   save(): ModelArtifact;
+  /** Epoch-based models: what the last fit did (epochs run, best epoch, per-epoch loss and valid metric). */
+  training?(): TrainingLog | undefined;
 }
 
 export function ensureNotAborted(signal: AbortSignal | undefined): void {

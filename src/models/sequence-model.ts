@@ -13,6 +13,7 @@ import { trainLoop, type EpochReport } from '../nn/train-loop.js';
 import { encode, initEncoder, maskId, outputItems, padId, type EncoderConfig, type EncoderWeights } from '../nn/transformer.js';
 import type { FitContext, History, ModelArtifact, Reason, Recommender } from './recommender.js';
 import { sequenceOf, userSequences, type Sequences } from './sequence-data.js';
+import type { TrainingLog } from '../training-log.js';
 
 /** Parameters shared by the Transformer sequence models (each model sets its own defaults). */
 export function sequenceParams(d: {
@@ -140,6 +141,11 @@ export abstract class SequenceModel implements Recommender {
   private itemNorms: Float32Array | undefined;
   /** per-epoch loss, validation metric and seconds of the last fit */
   trainingLog: EpochReport[] = [];
+  private lastFit: TrainingLog | undefined;
+
+  training(): TrainingLog | undefined {
+    return this.lastFit;
+  }
 
   constructor(readonly params: SequenceParams) {}
 
@@ -197,6 +203,7 @@ export abstract class SequenceModel implements Recommender {
         progress: ctx.progress,
       });
       this.trainingLog = result.epochs;
+      this.lastFit = result.log;
       this.weights = store.snapshot();
       // users are represented by everything known before test: train, then valid events
       this.sequences = userSequences(ctx.valid ? [train.interactions, ctx.valid] : [train.interactions], train.nUsers);

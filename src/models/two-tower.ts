@@ -17,6 +17,7 @@ import { TEXT_ENCODERS } from '../text/load.js';
 import type { FitContext, History, ModelArtifact, Reason, Recommender } from './recommender.js';
 import { csrArrays, csrFromArrays } from './artifact-csr.js';
 import { registerModel } from './registry.js';
+import type { TrainingLog } from '../training-log.js';
 
 const Params = z
   .object({
@@ -90,6 +91,10 @@ interface ItemInputs {
  */
 export class TwoTower implements Recommender {
   readonly name = 'two-tower';
+
+  training(): TrainingLog | undefined {
+    return this.lastFit;
+  }
   private nUsers = 0;
   private nItems = 0;
   /** nItems x dim, unit rows */
@@ -100,6 +105,7 @@ export class TwoTower implements Recommender {
   private tower = new Map<string, Float32Array>();
   private attributes: DiscreteAttribute[] = [];
   private attrOffsets: number[] = [];
+  private lastFit: TrainingLog | undefined;
   private history!: Csr;
   private meta: Record<string, unknown> = {};
 
@@ -196,6 +202,7 @@ export class TwoTower implements Recommender {
         progress: ctx.progress,
       });
       this.exportWeights(net);
+      this.lastFit = result.log;
       this.meta = {
         epochs: result.epochs.length,
         bestEpoch: result.bestEpoch + 1,

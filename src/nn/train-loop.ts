@@ -1,6 +1,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Rng } from '../math/rng.js';
 import type { Progress } from '../progress.js';
+import type { TrainingLog } from '../training-log.js';
 
 function ensureNotAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('cancelled');
@@ -53,6 +54,8 @@ export interface TrainLoopResult {
   bestEpoch: number;
   bestMetric?: number;
   stoppedEarly: boolean;
+  /** the same as a TrainingLog (what `evaluate --json` reports) */
+  log: TrainingLog;
 }
 
 /**
@@ -105,9 +108,15 @@ export async function trainLoop<Snapshot>(o: TrainLoopOptions<Snapshot>): Promis
       }
     }
     epochs.push(report);
+    o.progress?.epoch?.(o.label, o.epochs, { epoch, loss: report.loss, valid: report.metric, seconds: report.seconds });
     o.onEpoch?.(report);
     if (stoppedEarly) break;
   }
   if (bestWeights !== undefined && bestEpoch !== epochs.length - 1) o.restore?.(bestWeights);
-  return { epochs, bestEpoch, bestMetric: o.validate ? best : undefined, stoppedEarly };
+  const log: TrainingLog = {
+    epochs_run: epochs.length,
+    best_epoch: bestWeights !== undefined ? bestEpoch : epochs.length - 1,
+    epochs: epochs.map((e) => ({ epoch: e.epoch, loss: e.loss, ...(e.metric !== undefined ? { valid: e.metric } : {}), seconds: e.seconds })),
+  };
+  return { epochs, bestEpoch, bestMetric: o.validate ? best : undefined, stoppedEarly, log };
 }

@@ -23,3 +23,11 @@ test('progress without a terminal: a line at most every interval, and the end on
   fit.done();
   assert.deepEqual(lines, ['fit sasrec: 50% (100/200), 31 s\n', 'fit sasrec: 100% (200/200), 62 s\n', 'fit sasrec: done in 62 s\n']);
 });
+
+test('progress without a terminal: one line per epoch of an epoch-based fit, with loss, valid metric and time', () => {
+  const lines: string[] = [];
+  const progress = progressLines((line) => lines.push(line));
+  progress.epoch!('bpr', 60, { epoch: 0, loss: 0.69314, seconds: 1.234 });
+  progress.epoch!('bpr', 60, { epoch: 1, loss: 0.5, valid: 0.21234, seconds: 1.2 });
+  assert.deepEqual(lines, ['bpr epoch 1/60: loss 0.6931, 1.23 s\n', 'bpr epoch 2/60: loss 0.5000, valid 0.2123, 1.20 s\n']);
+});

@@ -5,6 +5,7 @@ import { IdMap } from '../../src/data/idmap.js';
 import { Interactions } from '../../src/data/interactions.js';
 import { runEvaluation, type EvaluationReport } from '../../src/eval/runner.js';
 import { Rng } from '../../src/math/rng.js';
+import { syntheticShop } from '../../src/data/synthetic.js';
 
 /** 80 users x 50 items, popularity-skewed, ratings 1..5 with a per-item quality, times in order. */
 function synthetic(seed: number): Dataset {
@@ -75,4 +76,15 @@ test('loo with sampled negatives carries the bias warning', async () => {
   const r = await runEvaluation({ dataset: synthetic(3), model: 'popularity', protocol: 'loo', seed: 1, ks: [10], sampled: 20 });
   assert.ok(r.warnings?.some((w) => /biased/.test(w) && /Krichene/.test(w)));
   assert.ok(Number.isFinite(r.metrics['ndcg@10']));
+});
+
+test('an epoch-based model\'s report carries its training log: epochs run, best epoch, per-epoch loss and valid metric', async () => {
+  const dataset = syntheticShop({ users: 200, items: 120, seed: 3 });
+  const report = await runEvaluation({ dataset, model: 'bpr', params: { factors: 8, epochs: 12, validateEvery: 1, patience: 3 }, protocol: 'ratio', seed: 42, ks: [10] });
+  const t = report.training!;
+  assert.ok(t.epochs_run >= 1 && t.epochs_run <= 12 && t.epochs.length === t.epochs_run);
+  assert.ok(t.best_epoch >= 0 && t.best_epoch < t.epochs_run);
+  assert.ok(t.epochs.every((e, n) => e.epoch === n && Number.isFinite(e.loss) && e.valid !== undefined && e.seconds >= 0));
+  const knn = await runEvaluation({ dataset, model: 'itemknn', protocol: 'ratio', seed: 42, ks: [10] });
+  assert.equal(knn.training, undefined, 'models without epochs report none');
 });

@@ -4,6 +4,7 @@ import { syntheticShop } from '../../src/data/synthetic.js';
 import { Rng } from '../../src/math/rng.js';
 import { parseSpace, sampleParams, tune } from '../../src/eval/tune.js';
 import { runEvaluation } from '../../src/eval/runner.js';
+import { tpeSample, type Observation } from '../../src/eval/tpe.js';
 
 test('sampleParams stays in the space, is seeded, and honours int and log scales', () => {
   const space = parseSpace({ k: [10, 20], shrink: { min: 0, max: 5, int: true }, reg: { min: 0.001, max: 1, log: true } });
@@ -42,10 +43,54 @@ test('tune scores trials on valid and measures the best once on test', async () 
     ks: [10],
     threads: 1,
   });
-  assert.equal(report.trials.length, 3);
+  assert.equal(report.trials.length, 4, 'the defaults, then 3 draws');
+  assert.deepEqual(report.trials[0]!.params, {}, 'trial 0 is the defaults');
   assert.equal(report.best.value, Math.max(...report.trials.map((t) => t.value)));
   const onValid = await runEvaluation({ dataset, model: 'itemknn', params: report.best.params, protocol: 'ratio', seed: 42, ks: [10], on: 'valid' });
   assert.equal(onValid.metrics['ndcg@10'], report.best.value, 'trials are measured on valid');
   assert.notEqual(report.test.metrics['ndcg@10'], report.best.value, 'the final figure comes from test');
   assert.deepEqual(report.test.params, { ...report.test.params, ...report.best.params });
+});
+
+test('tune cannot lose to the defaults: a planted space where every draw is worse keeps the defaults', async () => {
+  const dataset = syntheticShop({ users: 200, items: 120, seed: 3 });
+  // itemknn with 1 neighbour and heavy shrinkage is far worse than its defaults on valid
+  const report = await tune({ dataset, model: 'itemknn', space: { k: [1, 2], shrink: [500, 1000] }, trials: 4, metric: 'ndcg@10', protocol: 'ratio', seed: 42, ks: [10], threads: 1, sampler: 'random' });
+  const defaults = report.trials[0]!;
+  assert.ok(report.trials.slice(1).every((t) => t.value < defaults.value), 'the planted draws are all worse');
+  assert.equal(report.best.trial, 0);
+  assert.ok(report.best.value >= defaults.value);
+  const onTest = await runEvaluation({ dataset, model: 'itemknn', params: {}, protocol: 'ratio', seed: 42, ks: [10] });
+  assert.equal(report.test.metrics['ndcg@10'], onTest.metrics['ndcg@10'], 'the defaults are what is measured on test');
+});
+
+test('tune stops at its time budget, always measuring the defaults', async () => {
+  const dataset = syntheticShop({ users: 200, items: 120, seed: 3 });
+  const report = await tune({ dataset, model: 'itemknn', space: { k: { min: 2, max: 100, int: true } }, trials: 500, metric: 'ndcg@10', protocol: 'ratio', seed: 42, ks: [10], threads: 1, budgetSeconds: 0.3 });
+  assert.ok(report.trials.length >= 1 && report.trials.length < 500, `${report.trials.length} trials`);
+  assert.deepEqual(report.trials[0]!.params, {});
+  assert.ok(report.search_seconds < 5, `searched ${report.search_seconds} s`);
+});
+
+test('the TPE sampler finds a planted optimum faster than random draws', () => {
+  const space = parseSpace({ x: { min: 0.0001, max: 1, log: true }, c: ['a', 'b', 'c', 'd'] });
+  // best at x = 0.01 and c = 'c'
+  const objective = (p: Record<string, unknown>) => -Math.abs(Math.log10(p.x as number) + 2) - (p.c === 'c' ? 0 : 1);
+  const best = (sampler: 'tpe' | 'random', seed: number) => {
+    const rng = new Rng(seed);
+    const history: Observation[] = [];
+    for (let t = 0; t < 30; t++) {
+      const uniform = () => sampleParams(space, rng);
+      const p = sampler === 'tpe' ? tpeSample(space, history, rng, uniform) : uniform();
+      history.push({ params: p, score: objective(p) });
+    }
+    return Math.max(...history.map((o) => o.score));
+  };
+  let tpe = 0;
+  let random = 0;
+  for (let seed = 1; seed <= 20; seed++) {
+    tpe += best('tpe', seed);
+    random += best('random', seed);
+  }
+  assert.ok(tpe > random, `mean best: tpe ${tpe / 20}, random ${random / 20}`);
 });

@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import { createModel, loadModel } from '../../src/models/index.js';
 import { topK } from '../../src/math/topk.js';
 import { plantedBlocks, plantedQuality } from '../helpers/planted.js';
+import { Interactions } from '../../src/data/interactions.js';
+import type { EpochRecord } from '../../src/progress.js';
 
 const ctx = { seed: 1, threads: 1 };
 
@@ -61,4 +63,25 @@ test('bpr fold-in of a new user recommends from the block of their history; expl
   for (const r of reasons) if (r.kind === 'item') assert.ok(history.has(r.id!));
   const sim = model.similarItems!(61, 5);
   assert.ok(!sim.indices.includes(61));
+});
+
+test('bpr with a valid split: one progress line per epoch, early stopping keeps the best validated epoch, the training log says so', async () => {
+  const planted = plantedBlocks(4);
+  // valid: one held-out in-block item per user (the planted test's first)
+  const users = planted.test.map((_, u) => u).filter((u) => planted.test[u]!.length > 0);
+  const valid = new Interactions(Int32Array.from(users), Int32Array.from(users, (u) => planted.test[u]![0]!), new Float32Array(users.length).fill(1), new Float64Array(users.length));
+  const reported: EpochRecord[] = [];
+  const progress = { start: () => ({ tick() {}, done() {} }), epoch: (_label: string, _total: number, r: EpochRecord) => void reported.push(r) };
+  const model = createModel('bpr', { factors: 8, epochs: 200, patience: 2, validateEvery: 2, learningRate: 0.05 });
+  await model.fit(planted.train, { seed: 1, threads: 1, valid, progress });
+  const log = model.training!()!;
+  assert.equal(log.epochs_run, reported.length);
+  assert.ok(log.epochs_run < 200, `stopped early: ${log.epochs_run} epochs`);
+  const validated = log.epochs.filter((e) => e.valid !== undefined);
+  assert.ok(validated.length >= 3);
+  const best = validated.reduce((a, b) => (b.valid! > a.valid! ? b : a));
+  assert.equal(log.best_epoch, best.epoch);
+  assert.ok(log.epochs_run - 1 - log.best_epoch >= 2 * 2 - 1, 'ran patience validations past the best');
+  assert.ok(log.epochs.every((e) => Number.isFinite(e.loss) && e.seconds >= 0));
+  assert.ok(best.valid! > 0.3, `valid NDCG@10 ${best.valid}`);
 });

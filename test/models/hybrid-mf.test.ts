@@ -61,7 +61,7 @@ const cold = Array.from({ length: N_ITEMS - WARM }, (_, k) => WARM + k);
 for (const loss of ['warp', 'bpr'] as const) {
   test(`hybrid-mf (${loss}) scores cold items from their features alone, recovering each user's planted genre`, async () => {
     const train = plantedWorld();
-    const model = createModel('hybrid-mf', { loss, factors: 8, epochs: 15 }) as HybridMf;
+    const model = createModel('hybrid-mf', { loss, factors: 8, epochs: 30 }) as HybridMf;
     await model.fit(train, { seed: 3, threads: 1 });
     const out = new Float32Array(N_ITEMS);
     let sum = 0;
@@ -119,7 +119,7 @@ test('hybrid-mf beats popularity on ml-100k (ratio, seed 42)', { skip: !existsSy
   const run = async (model: string, params = {}) =>
     (await runEvaluation({ dataset, model, params, protocol: 'ratio', seed: 42, ks: [10], threads: 1 })).metrics['ndcg@10']!;
   const popularity = await run('popularity');
-  const hybrid = await run('hybrid-mf', { factors: 16, epochs: 5 });
+  const hybrid = await run('hybrid-mf', { factors: 16, epochs: 10 });
   assert.ok(hybrid > 1.3 * popularity, `hybrid-mf ${hybrid} vs popularity ${popularity}`);
 });
 

@@ -55,6 +55,7 @@ test('trainLoop: early stopping restores the best validated weights; an aborted 
   let weights = -1;
   let restored: number | undefined;
   const labels: string[] = [];
+  const epochLines: string[] = [];
   const result = await trainLoop({
     label: 't',
     epochs: 6,
@@ -67,9 +68,16 @@ test('trainLoop: early stopping restores the best validated weights; an aborted 
     patience: 2,
     snapshot: () => weights,
     restore: (s) => (restored = s),
-    progress: { start: (label) => (labels.push(label), { tick() {}, done() {} }) },
+    progress: {
+      start: (label) => (labels.push(label), { tick() {}, done() {} }),
+      epoch: (label, total, r) => void epochLines.push(`${label} ${r.epoch + 1}/${total} ${r.loss} ${r.valid}`),
+    },
   });
   assert.equal(result.bestEpoch, 1);
+  assert.deepEqual(epochLines, ['t 1/6 1 0.1', 't 2/6 0.5 0.3', 't 3/6 0.3333333333333333 0.2', 't 4/6 0.25 0.25'], 'one report per epoch');
+  assert.equal(result.log.epochs_run, 4);
+  assert.equal(result.log.best_epoch, 1);
+  assert.deepEqual(result.log.epochs.map((e) => e.valid), [0.1, 0.3, 0.2, 0.25]);
   assert.equal(result.stoppedEarly, true);
   assert.equal(result.epochs.length, 4, 'two validations without improvement after epoch 2 stop the loop');
   assert.equal(restored, 1);
