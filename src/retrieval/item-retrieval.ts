@@ -205,12 +205,15 @@ export class ItemRetrieval {
     return this.qb;
   }
 
-  /** The exclusion mask with removed items added (the caller's own when nothing is removed). O(n) then. */
+  /**
+   * The exclusion mask with removed items added, and as long as the items held (a caller's mask may
+   * predate items added since: those are not excluded). The caller's own mask when neither applies;
+   * else O(n).
+   */
   private mask(exclude: Uint8Array | undefined): Uint8Array | undefined {
-    if (this.nRemoved === 0) return exclude;
-    if (!exclude) return this.removed;
+    if (this.nRemoved === 0 && (!exclude || exclude.length >= this.n)) return exclude;
     const m = this.removed.slice(0, this.n);
-    for (let i = 0; i < Math.min(exclude.length, this.n); i++) m[i] |= exclude[i]!;
+    if (exclude) for (let i = 0; i < Math.min(exclude.length, this.n); i++) m[i] |= exclude[i]!;
     return m;
   }
 }
