@@ -5,7 +5,8 @@
  * then per index: build time, resident bytes, per-query latency p50/p99 over sampled users with their
  * seen items excluded, recall@10 against the exact float32 top-10, and save-vs-rebuild of the graph.
  * The growth exponent of each cost is the least-squares slope of log(cost) on log(items).
- * Sizes measured earlier (kept in UNIREC_SCALE_CACHE, default a temp file) are reported with the new ones.
+ * Sizes measured earlier (kept in UNIREC_SCALE_CACHE, default a temp file) are reported with the new ones;
+ * UNIREC_SCALE_ONLY (a regular expression on the index names) measures only some indexes.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -83,7 +84,9 @@ async function oneSize(nItems: number, variantsFor: (n: number) => Variant[]): P
   const row: Row = { items: nItems, users: nUsers, events: planted.events.length, fitSeconds, variants: [] };
   // one build per distinct options (the filter variants search the same graph)
   const built = new Map<string, { r: ItemRetrieval; buildSeconds: number; rssGrowth: number }>();
+  const only = process.env.UNIREC_SCALE_ONLY ? new RegExp(process.env.UNIREC_SCALE_ONLY) : undefined;
   for (const v of variantsFor(nItems)) {
+    if (only && !only.test(v.name)) continue;
     const key = JSON.stringify({ ...v.options, hnsw: { ...v.options.hnsw, ef: 0 } }); // ef is a search-time setting
     let b0 = built.get(key);
     if (!b0) {
@@ -163,6 +166,8 @@ export async function scale(): Promise<string> {
     { name: 'exact int8 + re-rank', options: options('exact', 'int8') },
     { name: 'hnsw ip', options: options('hnsw', 'float32', ip) },
     { name: 'hnsw ip, ef 200', options: options('hnsw', 'float32', { ...ip, ef: 200 }) },
+    { name: 'hnsw ip, ef 500', options: options('hnsw', 'float32', { ...ip, ef: 500 }) },
+    { name: 'hnsw ip, ef 1000', options: options('hnsw', 'float32', { ...ip, ef: 1000 }) },
     { name: 'hnsw ip, filter in graph', options: options('hnsw', 'float32', ip), filter: 'graph' as const },
     // more graphs (the reduction, and one over the decoded int8 rows): skipped at 10^6 (build time on this machine)
     ...(n < 1e6
@@ -180,8 +185,12 @@ export async function scale(): Promise<string> {
   for (const n of sizes) {
     const row = await oneSize(n, variantsFor);
     const at = kept.findIndex((r) => r.items === n);
-    if (at >= 0) kept[at] = row;
-    else kept.push(row);
+    if (at >= 0) {
+      // variants measured before and not now (UNIREC_SCALE_ONLY) are kept
+      const now = new Set(row.variants.map((v) => v.name));
+      row.variants = [...kept[at]!.variants.filter((v) => !now.has(v.name)), ...row.variants];
+      kept[at] = row;
+    } else kept.push(row);
     fs.writeFileSync(cache, JSON.stringify(kept));
   }
   const rows = kept.sort((a, b) => a.items - b.items);
@@ -213,7 +222,7 @@ export async function scale(): Promise<string> {
       const xn = at.map((r) => r.items);
       const over = at.length < rows.length ? ` (${xn.map((x) => x.toExponential(0)).join(', ')} only)` : '';
       lines.push(`| ${name}: query p50${over} | ${exponent(xn, vs.map((v) => v.p50)).toFixed(2)} |`);
-      if (vs[0]!.buildSeconds > 0.05 && !name.includes('filter') && !name.includes('ef 200')) {
+      if (vs[0]!.buildSeconds > 0.05 && !name.includes('filter') && !/ef \d+/.test(name)) {
         lines.push(`| ${name}: build${over} | ${exponent(xn, vs.map((v) => v.buildSeconds)).toFixed(2)} |`);
       }
     }
