@@ -210,6 +210,10 @@ export async function scale(): Promise<string> {
       );
     }
   }
+  lines.push(
+    '',
+    "Reading the table: the 'mips' reduction gives every item a unit vector [y / M, sqrt(1 - |y|^2 / M^2)]; ALS leaves the long tail of rarely seen items with short factors, so most items land in a tight cluster near the extra axis, at right angles to every query, and the graph walk stalls there (recall falls as the catalogue grows). hnswlib's native 'ip' graph has no such cluster and is the default. 'filter in graph' (hnswlib's filter callback) is not faster than over-fetching and re-ranking here and recalls less, so `top` over-fetches. int8 and float16 cut the store 3.8x and 2x; scanning them in JavaScript is slower than float32 (decode per element), so they pay off in memory and with the graph, not in exact-scan speed. Loading a saved graph is far faster than rebuilding it (graph save / load columns vs build), so the graph is built at fit time and saved in the artifact.",
+  );
   if (rows.length >= 2) {
     const xs = rows.map((r) => r.items);
     lines.push('', `Growth with catalogue size (slope of log cost on log items over ${xs.map((x) => x.toExponential(0)).join(', ')}):`, '');
