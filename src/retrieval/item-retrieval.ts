@@ -61,7 +61,8 @@ export class ItemRetrieval {
 
   /**
    * From what `arrays` / `meta` wrote. `rows`: the model's float32 rows when the artifact holds them
-   * rather than a stored form (float32 storage). A graph missing from the artifact is rebuilt.
+   * rather than a stored form (float32 storage). A graph missing from the artifact is rebuilt over the
+   * stored values (as `build` does).
    */
   static load(
     options: RetrievalOptions,
@@ -80,7 +81,7 @@ export class ItemRetrieval {
       const graph = arrays[`${prefix}Hnsw`];
       const m = meta[`${prefix}Hnsw`] as { maxNorm?: number; deleted: number } | undefined;
       const d = bias ? dim + 1 : dim;
-      index = graph instanceof Uint8Array && m ? HnswIndex.fromBytes(graph, d, options.hnsw, m.maxNorm, m.deleted) : buildGraph(rows ?? decodeAll(store), n, dim, bias, options);
+      index = graph instanceof Uint8Array && m ? HnswIndex.fromBytes(graph, d, options.hnsw, m.maxNorm, m.deleted) : buildGraph(decodeAll(store), n, dim, bias, options);
       if (!(graph instanceof Uint8Array && m) && removed) for (let i = 0; i < n; i++) if (removed[i]) index.markDeleted(i);
     }
     return new ItemRetrieval(options, store, index, removed, bias);
