@@ -36,7 +36,7 @@ export function retrieval(): string {
     ...runs.map(([, r]) => r.command),
     '```',
     '',
-    `ml-1m (${nUsers} users, ${nItems} items), ALS 64 factors. Vector bytes: user + item factor rows in the stored form (artifact and resident retrieval store; int8 = 64 codes + a float32 scale per row). Fit includes building the graph.`,
+    `ml-1m (${nUsers} users, ${nItems} items), ALS 64 factors; HNSW M ${base.params.hnswM}, efConstruction ${base.params.hnswEfConstruction}, ef ${base.params.hnswEf}. Vector bytes: user + item factor rows in the stored form (artifact and resident retrieval store; int8 = 64 codes + a float32 scale per row). Fit includes building the graph.`,
     '',
     '| retrieval | NDCG@10 | vs exact | Recall@10 | AUC | vector MiB | fit s | eval s |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',

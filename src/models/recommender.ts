@@ -83,7 +83,7 @@ export interface Recommender {
   /**
    * The item index `retrieve` searches, for a server to add items (`add(vector[, bias])` returns the
    * next dense id) and remove them (`remove(item)`) without retraining; `scoreUser` still covers the
-   * trained items only.
+   * trained items only, and `save` does not keep added items (the next training does).
    */
   itemIndex?(): ItemRetrieval;
   /** Why `item` scores as it does for `user`: the largest contributions first. */

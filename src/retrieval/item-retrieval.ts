@@ -61,7 +61,8 @@ export class ItemRetrieval {
 
   /**
    * From what `arrays` / `meta` wrote. `rows`: the model's float32 rows when the artifact holds them
-   * rather than a stored form (float32 storage). A graph missing from the artifact is rebuilt.
+   * rather than a stored form (float32 storage). A graph missing from the artifact is rebuilt over the
+   * stored values (as `build` does).
    */
   static load(
     options: RetrievalOptions,
@@ -80,7 +81,7 @@ export class ItemRetrieval {
       const graph = arrays[`${prefix}Hnsw`];
       const m = meta[`${prefix}Hnsw`] as { maxNorm?: number; deleted: number } | undefined;
       const d = bias ? dim + 1 : dim;
-      index = graph instanceof Uint8Array && m ? HnswIndex.fromBytes(graph, d, options.hnsw, m.maxNorm, m.deleted) : buildGraph(rows ?? decodeAll(store), n, dim, bias, options);
+      index = graph instanceof Uint8Array && m ? HnswIndex.fromBytes(graph, d, options.hnsw, m.maxNorm, m.deleted) : buildGraph(decodeAll(store), n, dim, bias, options);
       if (!(graph instanceof Uint8Array && m) && removed) for (let i = 0; i < n; i++) if (removed[i]) index.markDeleted(i);
     }
     return new ItemRetrieval(options, store, index, removed, bias);
@@ -205,12 +206,15 @@ export class ItemRetrieval {
     return this.qb;
   }
 
-  /** The exclusion mask with removed items added (the caller's own when nothing is removed). O(n) then. */
+  /**
+   * The exclusion mask with removed items added, and as long as the items held (a caller's mask may
+   * predate items added since: those are not excluded). The caller's own mask when neither applies;
+   * else O(n).
+   */
   private mask(exclude: Uint8Array | undefined): Uint8Array | undefined {
-    if (this.nRemoved === 0) return exclude;
-    if (!exclude) return this.removed;
+    if (this.nRemoved === 0 && (!exclude || exclude.length >= this.n)) return exclude;
     const m = this.removed.slice(0, this.n);
-    for (let i = 0; i < Math.min(exclude.length, this.n); i++) m[i] |= exclude[i]!;
+    if (exclude) for (let i = 0; i < Math.min(exclude.length, this.n); i++) m[i] |= exclude[i]!;
     return m;
   }
 }

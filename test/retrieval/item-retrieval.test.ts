@@ -110,6 +110,8 @@ test('items added after the build are retrievable; removed items never come back
     const id = r.add(v);
     assert.equal(id, N - 1);
     assert.equal(r.top(data.userVectors, 0, 5).indices[0], id);
+    // a caller's mask made before the item existed does not hide it
+    assert.equal(r.top(data.userVectors, 0, 5, new Uint8Array(N - 1), 0).indices[0], id);
     const before = r.top(data.userVectors, 0, 10).indices;
     for (const i of before) r.remove(i);
     const after = r.top(data.userVectors, 0, 10).indices;
