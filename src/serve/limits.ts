@@ -11,8 +11,9 @@ export interface ServeLimits {
   maxExplainK: number;
   /**
    * requests per second per API key (per client address when the server has no keys; /health is never
-   * limited); 0: no limit. A request for a user whose list is not cached scores every item, so one key
-   * at this rate takes about a fifth of a core on ml-1m (BENCHMARKS.md); raise it for a trusted backend.
+   * limited); 0: no limit. A request for a user whose list is not cached scores every item (1-2 ms on
+   * ml-1m under load), so 300 a second from one key took up to 70% of the event loop (BENCHMARKS.md,
+   * serve-hardening); raise it for a trusted backend that calls for all its users.
    */
   rateLimit: number;
   /** heavy requests (/recommend with explain, or k above heavyK) per second per API key; 0: no limit */
@@ -32,7 +33,7 @@ export interface ServeLimits {
 export const DEFAULT_LIMITS: ServeLimits = {
   maxK: 200,
   maxExplainK: 20,
-  rateLimit: 300,
+  rateLimit: 100,
   heavyRateLimit: 20,
   heavyK: 50,
   authFailLimit: 60,
