@@ -39,7 +39,7 @@ export function addLimitOptions(cmd: Command): Command {
   return cmd
     .option('--max-k <n>', 'largest k for /recommend and /similar', positive('--max-k'), d.maxK)
     .option('--max-explain-k <n>', 'largest k for /recommend with explain=true', positive('--max-explain-k'), d.maxExplainK)
-    .option('--rate-limit <n>', 'requests per second per API key (per address without keys); 0: no limit', count('--rate-limit'), d.rateLimit)
+    .option('--rate-limit <n>', 'requests per second per read key (per address on public routes; write keys are not limited); 0: no limit', count('--rate-limit'), d.rateLimit)
     .option('--heavy-rate-limit <n>', 'heavy requests (explain, or k above --heavy-k) per second per API key; 0: no limit', count('--heavy-rate-limit'), d.heavyRateLimit)
     .option('--heavy-k <n>', 'a /recommend or /similar list longer than this counts as heavy', positive('--heavy-k'), d.heavyK)
     .option('--auth-fail-limit <n>', 'requests with a wrong or missing key per minute per address, then 429; 0: no limit', count('--auth-fail-limit'), d.authFailLimit)

@@ -10,8 +10,8 @@ export interface ServeLimits {
   /** largest k for /recommend with explain=true */
   maxExplainK: number;
   /**
-   * requests per second per API key (per client address when the server has no keys; /health is never
-   * limited); 0: no limit. A request for a user whose list is not cached scores every item (1-2 ms on
+   * requests per second per read key (per client address on public routes; write keys, /health and a
+   * server without keys, which listens on loopback only, are not limited); 0: no limit. A request for a user whose list is not cached scores every item (1-2 ms on
    * ml-1m under load), so 300 a second from one key took up to 70% of the event loop (BENCHMARKS.md,
    * serve-hardening); raise it for a trusted backend that calls for all its users.
    */

@@ -26,9 +26,10 @@ const isHeavy = (request: FastifyRequest): boolean => {
 };
 
 /**
- * Per-key rate limits on @fastify/rate-limit's in-memory store: a one-second window per API key (the
- * client address stands in for a key on an open server and on public routes), a separate one for
- * heavy requests, and a one-minute window per address for requests refused for their key. The limits
+ * Per-key rate limits on @fastify/rate-limit's in-memory store: a one-second window per read key (the
+ * client address stands in for a key on public routes; write keys are limited on heavy requests only;
+ * a server without keys, on loopback only, has no limit), a separate one for heavy requests, and a
+ * one-minute window per address for requests refused for their key. The limits
  * are checked by the auth hook, which knows whether the key is valid before anything else runs.
  */
 export async function rateLimiter(app: FastifyInstance, keys: ApiKeys, limits: ServeLimits): Promise<RateLimiter> {
@@ -44,10 +45,14 @@ export async function rateLimiter(app: FastifyInstance, keys: ApiKeys, limits: S
   const keyed = keys.read.size + keys.write.size > 0;
   return {
     async admit(request, key) {
-      if (request.routeOptions.config?.unlimited) return undefined;
+      // A server without keys listens on loopback only: its clients are this machine's own.
+      if (!keyed || request.routeOptions.config?.unlimited) return undefined;
       const heavy = isHeavy(request);
       if ((heavy ? limits.heavyRateLimit : limits.rateLimit) === 0) return undefined;
-      const who = keyed && key !== undefined && key !== '' ? `key:${keyDigest(key)}` : `ip:${request.ip}`;
+      const digest = key !== undefined && key !== '' ? keyDigest(key) : undefined;
+      // A write key is the operator's own backend (it may delete users): only its heavy requests are limited.
+      if (!heavy && digest !== undefined && keys.write.has(digest)) return undefined;
+      const who = digest !== undefined ? `key:${digest}` : `ip:${request.ip}`;
       (request as RequestWithBucket).bucket = `${heavy ? 'heavy' : 'any'}:${who}`;
       return wait(await perKey(request));
     },
