@@ -22,6 +22,11 @@ export interface ServeLimits {
   heavyK: number;
   /** requests with a wrong or missing key per minute per client address; 0: no limit */
   authFailLimit: number;
+  /**
+   * milliseconds (at most) a 429 is held before it is sent, until the client's window ends: a client that
+   * loops past its limit then waits instead of making the server answer 429s at full speed (0: at once)
+   */
+  holdOverLimitMs: number;
   /** open connections at once; more are refused at accept (0: no limit) */
   maxConnections: number;
   /** seconds an idle keep-alive socket is kept */
@@ -37,6 +42,7 @@ export const DEFAULT_LIMITS: ServeLimits = {
   heavyRateLimit: 20,
   heavyK: 50,
   authFailLimit: 60,
+  holdOverLimitMs: 1000,
   maxConnections: 1024,
   idleTimeoutSeconds: 5,
   requestTimeoutSeconds: 30,

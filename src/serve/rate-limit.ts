@@ -12,12 +12,18 @@ declare module 'fastify' {
   }
 }
 
-/** What the auth hook asks before answering: undefined to go on, or the seconds to wait (a 429). */
+/** A request past its limit: the seconds to tell the client to wait, and the milliseconds until its window ends. */
+export interface OverLimit {
+  retryAfter: number;
+  windowEndsMs: number;
+}
+
+/** What the auth hook asks before answering: undefined to go on, or how long to wait (a 429). */
 export interface RateLimiter {
   /** a request carrying a valid key (or any request when the server has no keys) */
-  admit(request: FastifyRequest, key: string | undefined): Promise<number | undefined>;
+  admit(request: FastifyRequest, key: string | undefined): Promise<OverLimit | undefined>;
   /** a request refused for its key: counted per client address, so guessing keys is slow */
-  refused(request: FastifyRequest): Promise<number | undefined>;
+  refused(request: FastifyRequest): Promise<OverLimit | undefined>;
 }
 
 const isHeavy = (request: FastifyRequest): boolean => {
@@ -40,8 +46,8 @@ export async function rateLimiter(app: FastifyInstance, keys: ApiKeys, limits: S
     max: (_request: FastifyRequest, bucket: string) => (bucket.startsWith('heavy:') ? limits.heavyRateLimit : limits.rateLimit),
   });
   const perAddress = app.createRateLimit({ timeWindow: 60_000, max: limits.authFailLimit, keyGenerator: (request: FastifyRequest) => request.ip });
-  const wait = (r: { isAllowed: true } | { isAllowed: false; isExceeded: boolean; ttlInSeconds: number }) =>
-    !r.isAllowed && r.isExceeded ? Math.max(1, r.ttlInSeconds) : undefined;
+  const wait = (r: { isAllowed: true } | { isAllowed: false; isExceeded: boolean; ttl: number; ttlInSeconds: number }): OverLimit | undefined =>
+    !r.isAllowed && r.isExceeded ? { retryAfter: Math.max(1, r.ttlInSeconds), windowEndsMs: Math.max(0, r.ttl) } : undefined;
   const keyed = keys.read.size + keys.write.size > 0;
   return {
     async admit(request, key) {

@@ -23,7 +23,8 @@ let t: TestApp;
 before(async () => {
   t = await openApp(await shopStore(join(tmp.dir, 'limits.db'), { model: 'itemknn' }), {
     keys: parseApiKeys([], `read:${READER},read:${OTHER},write:${WRITER}`),
-    limits: { rateLimit: 50, heavyRateLimit: 3, authFailLimit: 5 },
+    // 429s at once: these tests count answers in a window (holding them is the default, see README).
+    limits: { rateLimit: 50, heavyRateLimit: 3, authFailLimit: 5, holdOverLimitMs: 0 },
   });
 });
 after(async () => {
@@ -139,4 +140,15 @@ test('connections: a cap on open sockets, idle keep-alive sockets closed after 5
   } finally {
     await app.close();
   }
+});
+
+test('a 429 is held until the client\'s window ends (default), then sent with the reason', async () => {
+  assert.equal(DEFAULT_LIMITS.holdOverLimitMs, 1000);
+  const app = await buildApp({ service: t.service, keys: parseApiKeys([], `read:${READER}`), limits: { rateLimit: 1, holdOverLimitMs: 50 } });
+  after(() => app.close());
+  const call = () => app.inject({ method: 'GET', url: '/items/sku-0001', headers: { 'x-api-key': READER } });
+  assert.equal((await call()).statusCode, 200);
+  const held = await call();
+  assert.equal(held.statusCode, 429);
+  assert.match(json(held).message, /rate limit exceeded/);
 });
