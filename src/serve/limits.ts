@@ -11,9 +11,9 @@ export interface ServeLimits {
   maxExplainK: number;
   /**
    * requests per second per read key (per client address on public routes; write keys, /health and a
-   * server without keys, which listens on loopback only, are not limited); 0: no limit. A request for a user whose list is not cached scores every item (1-2 ms on
-   * ml-1m under load), so 300 a second from one key took up to 70% of the event loop (BENCHMARKS.md,
-   * serve-hardening); raise it for a trusted backend that calls for all its users.
+   * server without keys, which listens on loopback only, are not limited); 0: no limit. A request for a
+   * user whose list is not cached scores every item (1-2 ms on ml-1m under load), so 300 a second from
+   * one key took up to 70% of the event loop (BENCHMARKS.md, serve-hardening).
    */
   rateLimit: number;
   /** heavy requests (/recommend with explain, or k above heavyK) per second per API key; 0: no limit */
