@@ -13,7 +13,7 @@
  *   4. the same while POST /events writes single events at 200/s from 20 connections (--sync full, the
  *      default: every acknowledgement is a commit on disk; those users are then folded in);
  *   5. the same during a background retrain and two activations (a hot swap under load; --skip-swap).
- * The server runs with its default limits and with API keys: the readers' requests are spread over 128
+ * The server runs with its default limits and with API keys: the readers' requests are spread over 512
  * read keys (other clients, each under the per-key rate limit, as in production), the attacker has one
  * read key, the writers a write key. Phase 4 runs twice: group commit on the event loop (the default)
  * and on a writer thread (`--writer-thread`, a second server on the same store).
@@ -44,7 +44,7 @@ const SKIP_SWAP = process.argv.includes('--skip-swap');
 const WRITE_RATE = 200;
 const WRITE_CONNECTIONS = 20;
 const ATTACKERS = 4;
-const READ_KEYS = Array.from({ length: 128 }, (_, i) => `bench-reader-${i}-${'0123456789abcdef'.repeat(2)}`);
+const READ_KEYS = Array.from({ length: 512 }, (_, i) => `bench-reader-${i}-${'0123456789abcdef'.repeat(2)}`);
 const ATTACK_KEY = `bench-attacker-${'0123456789abcdef'.repeat(2)}`;
 const WRITE_KEY = `bench-writer-${'0123456789abcdef'.repeat(2)}`;
 const USERS = 6040;

@@ -26,6 +26,7 @@ export interface LimitFlags {
   heavyRateLimit: number;
   heavyK: number;
   authFailLimit: number;
+  holdOverLimit: number;
   maxConnections: number;
   idleTimeout: number;
   requestTimeout: number;
@@ -39,10 +40,11 @@ export function addLimitOptions(cmd: Command): Command {
   return cmd
     .option('--max-k <n>', 'largest k for /recommend and /similar', positive('--max-k'), d.maxK)
     .option('--max-explain-k <n>', 'largest k for /recommend with explain=true', positive('--max-explain-k'), d.maxExplainK)
-    .option('--rate-limit <n>', 'requests per second per API key (per address without keys); 0: no limit', count('--rate-limit'), d.rateLimit)
+    .option('--rate-limit <n>', 'requests per second per read key (per address on public routes; write keys are not limited); 0: no limit', count('--rate-limit'), d.rateLimit)
     .option('--heavy-rate-limit <n>', 'heavy requests (explain, or k above --heavy-k) per second per API key; 0: no limit', count('--heavy-rate-limit'), d.heavyRateLimit)
     .option('--heavy-k <n>', 'a /recommend or /similar list longer than this counts as heavy', positive('--heavy-k'), d.heavyK)
     .option('--auth-fail-limit <n>', 'requests with a wrong or missing key per minute per address, then 429; 0: no limit', count('--auth-fail-limit'), d.authFailLimit)
+    .option('--hold-over-limit <ms>', 'hold a 429 up to this long, until the client\'s window ends (0: answer at once)', count('--hold-over-limit'), d.holdOverLimitMs)
     .option('--max-connections <n>', 'open connections at once; 0: no limit', count('--max-connections'), d.maxConnections)
     .option('--idle-timeout <s>', 'seconds an idle keep-alive connection is kept', positive('--idle-timeout'), d.idleTimeoutSeconds)
     .option('--request-timeout <s>', 'seconds a request may take to arrive whole', positive('--request-timeout'), d.requestTimeoutSeconds)
@@ -58,6 +60,7 @@ export function limitsFrom(flags: LimitFlags): ServeLimits {
     heavyRateLimit: flags.heavyRateLimit,
     heavyK: flags.heavyK,
     authFailLimit: flags.authFailLimit,
+    holdOverLimitMs: flags.holdOverLimit,
     maxConnections: flags.maxConnections,
     idleTimeoutSeconds: flags.idleTimeout,
     requestTimeoutSeconds: flags.requestTimeout,

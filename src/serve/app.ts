@@ -7,7 +7,7 @@ import { type ApiKeys, checkAccess, presentedKey, type Scope } from './auth.js';
 import { HttpError } from './errors.js';
 import { resolveLimits, type ServeLimits } from './limits.js';
 import { ServerMetrics } from './metrics.js';
-import { rateLimiter } from './rate-limit.js';
+import { type OverLimit, rateLimiter } from './rate-limit.js';
 import { redactUrl } from './redact.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { dashboardRoutes, type DashboardOptions } from './routes/dashboard.js';
@@ -116,8 +116,11 @@ export async function mountApi(app: FastifyInstance, options: AppOptions): Promi
     },
   });
 
-  const tooMany = (reply: FastifyReply, seconds: number, what: string) =>
-    reply.code(429).header('retry-after', String(seconds)).send(send(429, `${what}; retry in ${seconds} s`));
+  const tooMany = async (reply: FastifyReply, over: OverLimit, what: string) => {
+    const hold = Math.min(over.windowEndsMs, limits.holdOverLimitMs);
+    if (hold > 0) await new Promise((resolve) => setTimeout(resolve, hold));
+    return reply.code(429).header('retry-after', String(over.retryAfter)).send(send(429, `${what}; retry in ${over.retryAfter} s`));
+  };
   app.addHook('onRequest', async (request, reply) => {
     const need = request.routeOptions.config?.scope ?? 'public';
     const key = presentedKey(request.headers);

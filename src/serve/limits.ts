@@ -10,9 +10,10 @@ export interface ServeLimits {
   /** largest k for /recommend with explain=true */
   maxExplainK: number;
   /**
-   * requests per second per API key (per client address when the server has no keys; /health is never
-   * limited); 0: no limit. A request for a user whose list is not cached scores every item, so one key
-   * at this rate takes about a fifth of a core on ml-1m (BENCHMARKS.md); raise it for a trusted backend.
+   * requests per second per read key (per client address on public routes; write keys, /health and a
+   * server without keys, which listens on loopback only, are not limited); 0: no limit. A request for a
+   * user whose list is not cached scores every item (1-2 ms on ml-1m under load), so 300 a second from
+   * one key took up to 70% of the event loop (BENCHMARKS.md, serve-hardening).
    */
   rateLimit: number;
   /** heavy requests (/recommend with explain, or k above heavyK) per second per API key; 0: no limit */
@@ -21,6 +22,11 @@ export interface ServeLimits {
   heavyK: number;
   /** requests with a wrong or missing key per minute per client address; 0: no limit */
   authFailLimit: number;
+  /**
+   * milliseconds (at most) a 429 is held before it is sent, until the client's window ends: a client that
+   * loops past its limit then waits instead of making the server answer 429s at full speed (0: at once)
+   */
+  holdOverLimitMs: number;
   /** open connections at once; more are refused at accept (0: no limit) */
   maxConnections: number;
   /** seconds an idle keep-alive socket is kept */
@@ -32,10 +38,11 @@ export interface ServeLimits {
 export const DEFAULT_LIMITS: ServeLimits = {
   maxK: 200,
   maxExplainK: 20,
-  rateLimit: 300,
+  rateLimit: 100,
   heavyRateLimit: 20,
   heavyK: 50,
   authFailLimit: 60,
+  holdOverLimitMs: 1000,
   maxConnections: 1024,
   idleTimeoutSeconds: 5,
   requestTimeoutSeconds: 30,

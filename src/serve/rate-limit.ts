@@ -12,12 +12,18 @@ declare module 'fastify' {
   }
 }
 
-/** What the auth hook asks before answering: undefined to go on, or the seconds to wait (a 429). */
+/** A request past its limit: the seconds to tell the client to wait, and the milliseconds until its window ends. */
+export interface OverLimit {
+  retryAfter: number;
+  windowEndsMs: number;
+}
+
+/** What the auth hook asks before answering: undefined to go on, or how long to wait (a 429). */
 export interface RateLimiter {
   /** a request carrying a valid key (or any request when the server has no keys) */
-  admit(request: FastifyRequest, key: string | undefined): Promise<number | undefined>;
+  admit(request: FastifyRequest, key: string | undefined): Promise<OverLimit | undefined>;
   /** a request refused for its key: counted per client address, so guessing keys is slow */
-  refused(request: FastifyRequest): Promise<number | undefined>;
+  refused(request: FastifyRequest): Promise<OverLimit | undefined>;
 }
 
 const isHeavy = (request: FastifyRequest): boolean => {
@@ -26,9 +32,10 @@ const isHeavy = (request: FastifyRequest): boolean => {
 };
 
 /**
- * Per-key rate limits on @fastify/rate-limit's in-memory store: a one-second window per API key (the
- * client address stands in for a key on an open server and on public routes), a separate one for
- * heavy requests, and a one-minute window per address for requests refused for their key. The limits
+ * Per-key rate limits on @fastify/rate-limit's in-memory store: a one-second window per read key (the
+ * client address stands in for a key on public routes; write keys are limited on heavy requests only;
+ * a server without keys, on loopback only, has no limit), a separate one for heavy requests, and a
+ * one-minute window per address for requests refused for their key. The limits
  * are checked by the auth hook, which knows whether the key is valid before anything else runs.
  */
 export async function rateLimiter(app: FastifyInstance, keys: ApiKeys, limits: ServeLimits): Promise<RateLimiter> {
@@ -39,15 +46,19 @@ export async function rateLimiter(app: FastifyInstance, keys: ApiKeys, limits: S
     max: (_request: FastifyRequest, bucket: string) => (bucket.startsWith('heavy:') ? limits.heavyRateLimit : limits.rateLimit),
   });
   const perAddress = app.createRateLimit({ timeWindow: 60_000, max: limits.authFailLimit, keyGenerator: (request: FastifyRequest) => request.ip });
-  const wait = (r: { isAllowed: true } | { isAllowed: false; isExceeded: boolean; ttlInSeconds: number }) =>
-    !r.isAllowed && r.isExceeded ? Math.max(1, r.ttlInSeconds) : undefined;
+  const wait = (r: { isAllowed: true } | { isAllowed: false; isExceeded: boolean; ttl: number; ttlInSeconds: number }): OverLimit | undefined =>
+    !r.isAllowed && r.isExceeded ? { retryAfter: Math.max(1, r.ttlInSeconds), windowEndsMs: Math.max(0, r.ttl) } : undefined;
   const keyed = keys.read.size + keys.write.size > 0;
   return {
     async admit(request, key) {
-      if (request.routeOptions.config?.unlimited) return undefined;
+      // A server without keys listens on loopback only: its clients are this machine's own.
+      if (!keyed || request.routeOptions.config?.unlimited) return undefined;
       const heavy = isHeavy(request);
       if ((heavy ? limits.heavyRateLimit : limits.rateLimit) === 0) return undefined;
-      const who = keyed && key !== undefined && key !== '' ? `key:${keyDigest(key)}` : `ip:${request.ip}`;
+      const digest = key !== undefined && key !== '' ? keyDigest(key) : undefined;
+      // A write key is the operator's own backend (it may delete users): only its heavy requests are limited.
+      if (!heavy && digest !== undefined && keys.write.has(digest)) return undefined;
+      const who = digest !== undefined ? `key:${digest}` : `ip:${request.ip}`;
       (request as RequestWithBucket).bucket = `${heavy ? 'heavy' : 'any'}:${who}`;
       return wait(await perKey(request));
     },
