@@ -3119,7 +3119,7 @@ export interface operations {
     recommend: {
         parameters: {
             query?: {
-                /** say why each item is there (k up to 20; counts against the heavy rate limit) */
+                /** say why each item is there (k up to 20); explained lists and lists longer than 50 count against the heavy rate limit */
                 explain?: boolean;
                 /** attr:value[,attr:value]: only items whose attribute equals (or whose list contains) every value */
                 filter?: string;

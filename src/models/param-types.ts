@@ -32,7 +32,7 @@ export interface ModelParamsMap {
     hnswM?: number;
     /** default: 200 */
     hnswEfConstruction?: number;
-    /** default: 64 */
+    /** default: 500 */
     hnswEf?: number;
     /** default: "ip" */
     hnswSpace?: "mips" | "ip";
@@ -90,19 +90,22 @@ export interface ModelParamsMap {
   bpr: {
     /** default: 64 */
     factors?: number;
-    /** default: 0.05 */
+    /** default: "adam" */
+    optimizer?: "adam" | "sgd";
     learningRate?: number;
-    /** default: 0.02 */
     regularization?: number;
-    /** default: 60 */
+    /** default: 2048 */
+    batchSize?: number;
     epochs?: number;
+    /** default: 5 */
+    patience?: number;
+    /** default: 2 */
+    validateEvery?: number;
     /** default: "uniform" */
     negativeSampling?: "uniform" | "popularity";
     /** default: 0.75 */
     popularityExponent?: number;
-    /** default: true */
     itemBias?: boolean;
-    /** default: 0.1 */
     initStd?: number;
     /** default: 30 */
     foldInEpochs?: number;
@@ -116,7 +119,7 @@ export interface ModelParamsMap {
     hnswM?: number;
     /** default: 200 */
     hnswEfConstruction?: number;
-    /** default: 64 */
+    /** default: 500 */
     hnswEf?: number;
     /** default: "ip" */
     hnswSpace?: "mips" | "ip";
@@ -187,24 +190,35 @@ export interface ModelParamsMap {
     /** default: 10 */
     maxSampled?: number;
     /** default: "adagrad" */
-    optimizer?: "adagrad" | "sgd";
+    optimizer?: "adagrad" | "adadelta" | "sgd";
     /** default: 0.05 */
     learningRate?: number;
-    /** default: 0.0001 */
+    /** default: 0.95 */
+    rho?: number;
+    /** default: 0.000001 */
+    epsilon?: number;
+    /** default: 0 */
     regularization?: number;
-    /** default: 30 */
+    /** default: 50 */
     epochs?: number;
+    /** default: 3 */
+    patience?: number;
     /** default: 1 */
     itemIdWeight?: number;
     /** default: 1 */
     userIdWeight?: number;
+    /** default: true */
+    itemFeatures?: boolean;
     /** default: {} */
     itemFeatureWeights?: Record<string, number>;
     /** default: true */
     userFeatures?: boolean;
-    /** default: 0.05 */
+    /** default: true */
+    normalize?: boolean;
+    /** default: 1 */
+    initScale?: number;
     initStd?: number;
-    /** default: 20 */
+    /** default: 100 */
     foldInEpochs?: number;
   };
   /** item-based k-nearest-neighbours CF (cosine with shrinkage; optional tf-idf/BM25) */
@@ -246,7 +260,7 @@ export interface ModelParamsMap {
     hnswM?: number;
     /** default: 200 */
     hnswEfConstruction?: number;
-    /** default: 64 */
+    /** default: 500 */
     hnswEf?: number;
     /** default: "ip" */
     hnswSpace?: "mips" | "ip";
@@ -418,7 +432,7 @@ export interface ModelParamsMap {
     hnswM?: number;
     /** default: 200 */
     hnswEfConstruction?: number;
-    /** default: 64 */
+    /** default: 500 */
     hnswEf?: number;
     /** default: "ip" */
     hnswSpace?: "mips" | "ip";
