@@ -17,6 +17,8 @@ function port(value: string): number {
 
 interface ServeFlags extends StoreFlags, LimitFlags {
   unknownItems: UnknownItemPolicy;
+  retrieval?: 'exact' | 'hnsw';
+  vectors?: 'float32' | 'float16' | 'int8';
   trainTimeout: number;
   trainMemory: number;
   port: number;
@@ -45,6 +47,8 @@ export function serveCommand(program: Command): void {
         .choices([...UNKNOWN_ITEM_POLICIES])
         .default('hide'),
     )
+    .addOption(new Option('--retrieval <how>', "models with item vectors (als, bpr, mf, svdpp) serve from an HNSW index or an exact scan, whatever they were trained with (the index is built at load)").choices(['exact', 'hnsw']))
+    .addOption(new Option('--vectors <form>', 'and keep their item vectors as float32, float16 or int8 (scored compressed, the top re-ranked exactly)').choices(['float32', 'float16', 'int8']))
     .option('--log', 'log every request on stderr')
     .option('--runs <dir>', 'folder of `unirec evaluate --json` results (*.json, *.jsonl) for the dashboard\'s experiment page');
   addLimitOptions(cmd).action(async (flags: ServeFlags) => {
@@ -54,6 +58,7 @@ export function serveCommand(program: Command): void {
         db: location,
         redis,
         unknownItems: flags.unknownItems,
+        retrieval: flags.retrieval || flags.vectors ? { ...(flags.retrieval ? { retrieval: flags.retrieval } : {}), ...(flags.vectors ? { vectors: flags.vectors } : {}) } : undefined,
         jobLimits: { timeoutSeconds: flags.trainTimeout, memoryMb: flags.trainMemory },
         port: flags.port,
         host: flags.host,

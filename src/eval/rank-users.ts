@@ -1,4 +1,5 @@
 import type { Csr } from '../data/csr.js';
+import { listsFromIndex } from '../models/factor-retrieval.js';
 import type { Recommender } from '../models/recommender.js';
 import { Rng } from '../math/rng.js';
 import { topK } from '../math/topk.js';
@@ -134,9 +135,8 @@ export const SCORE_BATCH = 32;
  */
 export function scoreFunction(model: Recommender, input: RankInput, threads = 1): ScoreFn {
   const fn = scoresOf(model, input, threads);
-  const p = model.params;
   // the served list differs from the top of the full scores only for an index or compressed vectors
-  if (model.retrieve && !input.sampled && (p.retrieval === 'hnsw' || (p.vectors !== undefined && p.vectors !== 'float32'))) {
+  if (!input.sampled && listsFromIndex(model)) {
     const cold = input.foldIn?.cold;
     fn.top = (user, k, exclude, excluded) => (cold?.[user] ? undefined : model.retrieve!(user, k, exclude, excluded).indices);
   }

@@ -1,7 +1,7 @@
 import { ItemRetrieval } from '../retrieval/item-retrieval.js';
 import { retrievalOptions, type RetrievalParams } from '../retrieval/options.js';
 import { decodeAll, encodeVectors, vectorsFromArrays } from '../retrieval/stores.js';
-import type { ModelArtifact } from './recommender.js';
+import type { ModelArtifact, Recommender } from './recommender.js';
 import { modelSpec } from './registry.js';
 
 export type { ItemRetrieval };
@@ -27,6 +27,16 @@ export function itemRetrieval(
   const retrieval = ItemRetrieval.build(retrievalOptions(p), itemRows, nItems, dim, itemBias);
   if (p.vectors === 'float32') return { retrieval, itemRows, userRows };
   return { retrieval, itemRows: decodeAll(retrieval.store), userRows: decodeAll(encodeVectors(p.vectors, userRows, nUsers, dim)) };
+}
+
+/**
+ * Whether a model's served lists come from its index rather than the top of its full scores: an
+ * approximate graph or compressed vectors (exact float32 gives the same list either way, so the cheaper
+ * full scan stays). The evaluator and the server both ask this.
+ */
+export function listsFromIndex(model: Recommender): boolean {
+  const p = model.params as Partial<RetrievalParams>;
+  return model.retrieve !== undefined && (p.retrieval === 'hnsw' || (p.vectors !== undefined && p.vectors !== 'float32'));
 }
 
 /** The artifact arrays of both sides: float32 as `itemFactors` / `userFactors` (as before), else the stored forms; plus the graph. */

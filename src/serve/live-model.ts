@@ -2,7 +2,9 @@ import { IdMap } from '../data/idmap.js';
 import { UnirecError } from '../errors.js';
 import '../pipeline/index.js';
 import type { Recommender } from '../models/recommender.js';
+import { withRetrievalParams } from '../models/factor-retrieval.js';
 import { loadModel } from '../models/registry.js';
+import type { RetrievalParams } from '../retrieval/options.js';
 import { decodeArtifact } from '../store/artifact-codec.js';
 import type { ModelInfo, ModelRecord } from '../store/store.js';
 import type { Catalog } from './catalog.js';
@@ -31,11 +33,12 @@ export interface LiveModel {
   readonly scratch: { scores: Float32Array; exclude: Uint8Array };
 }
 
-export function buildLiveModel(record: ModelRecord, catalog: Catalog): LiveModel {
+/** `retrieval` overrides how a model with item vectors serves (`serve --retrieval hnsw`): its index is built at load. */
+export function buildLiveModel(record: ModelRecord, catalog: Catalog, retrieval?: Partial<RetrievalParams>): LiveModel {
   const { artifact: bytes, ...info } = record;
   const { artifact, ids } = decodeArtifact(bytes);
   if (!ids) throw new UnirecError(`model ${record.name}@${record.version} has no id lists; retrain it with this unirec`);
-  const model = loadModel(artifact);
+  const model = loadModel(retrieval ? withRetrievalParams(artifact, retrieval) : artifact);
   const users = IdMap.from(ids.users);
   const items = IdMap.from(ids.items);
   const fromCatalog = new Int32Array(catalog.items.size);

@@ -1,3 +1,4 @@
+import { listsFromIndex } from '../models/factor-retrieval.js';
 import { topK } from '../math/topk.js';
 import type { History, Reason } from '../models/recommender.js';
 import type { Catalog, UserHistory } from './catalog.js';
@@ -59,23 +60,26 @@ export function recommend(catalog: Catalog, live: LiveModel | undefined, user: s
 
   const u = live.users.get(user);
   const upToDate = u >= 0 && history.lastSeq <= live.trainedThroughSeq;
+  // A model serving from an index (HNSW, compressed vectors) is asked for its top k directly: no
+  // score for every item is computed.
+  const indexed = listsFromIndex(live.model);
   let how: 'trained' | 'folded' | 'stale';
   let foldedHistory: History | undefined;
   if (upToDate) {
-    live.model.scoreUser(u, scores);
+    if (!indexed) live.model.scoreUser(u, scores);
     how = 'trained';
   } else if (live.model.foldIn && items.length > 0) {
     foldedHistory = { items: Int32Array.from(items), values: Float32Array.from(values), ...(u >= 0 ? { user: u } : {}) };
-    const cached = cache?.get(user, live, history.lastSeq);
+    const cached = indexed ? undefined : cache?.get(user, live, history.lastSeq);
     if (cached) scores = cached;
-    else {
+    else if (!indexed) {
       scores = new Float32Array(live.items.size);
       live.model.foldIn(foldedHistory, scores);
       cache?.set(user, live, history.lastSeq, scores);
     }
     how = 'folded';
   } else if (u >= 0) {
-    live.model.scoreUser(u, scores);
+    if (!indexed) live.model.scoreUser(u, scores);
     how = 'stale';
   } else {
     const why = live.model.foldIn ? `none of this user's items is known to ${live.label} yet` : `${live.label} cannot score a user it was not trained on`;
@@ -93,7 +97,12 @@ export function recommend(catalog: Catalog, live: LiveModel | undefined, user: s
       if (c < 0 || !allowed[c]) exclude[m] = 1;
     }
   }
-  const best = topK(scores, opts.k, exclude);
+  let best;
+  if (indexed) {
+    let excluded = 0;
+    for (let m = 0; m < exclude.length; m++) excluded += exclude[m]!;
+    best = live.model.retrieve!(how === 'folded' ? foldedHistory! : u, opts.k, exclude, excluded);
+  } else best = topK(scores, opts.k, exclude);
   if (best.scores.length > 0 && best.scores.every((s) => s === 0)) {
     return popular(catalog, user, history, opts, `${live.label} finds no signal in this history: the most popular items`);
   }

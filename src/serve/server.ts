@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { RetrievalParams } from '../retrieval/options.js';
 import { openStore } from '../store/open.js';
 import type { SqliteOptions } from '../store/sqlite.js';
 import { buildApp } from './app.js';
@@ -16,6 +17,8 @@ export interface ServerOptions {
   redis?: string;
   /** events for items the catalogue does not have (see UnknownItemPolicy) */
   unknownItems?: UnknownItemPolicy;
+  /** how models with item vectors serve, over their own params (`--retrieval`, `--vectors`) */
+  retrieval?: Partial<RetrievalParams>;
   /** limits of one training job */
   jobLimits?: JobLimits;
   port: number;
@@ -59,7 +62,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let service: RecommenderService | undefined;
   let app: FastifyInstance | undefined;
   try {
-    service = await RecommenderService.open(store, { location: options.db, redis, trainThreads: options.trainThreads, jobLimits: options.jobLimits, unknownItems: options.unknownItems });
+    service = await RecommenderService.open(store, { location: options.db, redis, trainThreads: options.trainThreads, jobLimits: options.jobLimits, unknownItems: options.unknownItems, retrieval: options.retrieval });
     app = await buildApp({ service, keys: options.keys, bodyLimit: options.bodyLimit, log: options.log, limits: options.limits, dashboard: { runsDir: options.runsDir } });
     await app.listen({ port: options.port, host });
   } catch (err) {

@@ -1,3 +1,4 @@
+import type { RetrievalParams } from '../retrieval/options.js';
 import type { AppendResult, Attributes, EventInput, ModelInfo, Store, StoreChange } from '../store/store.js';
 import { Catalog, type UnknownItemPolicy } from './catalog.js';
 import { ChangeFollower } from './change-follower.js';
@@ -26,6 +27,8 @@ export interface ServiceOptions {
   /** time and memory limits of one training job */
   jobLimits?: JobLimits;
   seed?: number;
+  /** how models with item vectors serve, over their own params (e.g. { retrieval: 'hnsw' }) */
+  retrieval?: Partial<RetrievalParams>;
   /** events for items the catalogue does not have: hidden from lists until put (default), refused, or listed */
   unknownItems?: UnknownItemPolicy;
   /** how often the store's change log is read when no notice comes (ms; default 1000, 2000 with Redis up, 250 with Redis down) */
@@ -99,7 +102,7 @@ export class RecommenderService {
     const service = new RecommenderService(store, Catalog.fromSnapshot(snap, { unknownItems: options.unknownItems }), snap.cursor, warn, options);
     try {
       const record = await store.activeModel();
-      if (record) service.current = buildLiveModel(record, service.catalog);
+      if (record) service.current = buildLiveModel(record, service.catalog, options.retrieval);
     } catch (err) {
       // A damaged artifact must not keep the server down: it serves the popularity fallback instead.
       warn(`the active model could not be loaded (${(err as Error).message}); serving popularity until a model is activated`);
@@ -173,7 +176,7 @@ export class RecommenderService {
       this.modelStale = false;
       if (!record || record.name === this.current?.name && record.version === this.current.version) return;
       try {
-        this.swap(buildLiveModel(record, this.catalog));
+        this.swap(buildLiveModel(record, this.catalog, this.options.retrieval));
       } catch (err) {
         this.warn(`model ${record.name}@${record.version} was activated elsewhere but cannot be served here: ${(err as Error).message}`);
       }
@@ -253,7 +256,7 @@ export class RecommenderService {
       if (!record) throw new HttpError(404, version === undefined ? `no trained model "${name}"` : `no model ${name}@${version}`);
       let next: LiveModel;
       try {
-        next = buildLiveModel(record, this.catalog);
+        next = buildLiveModel(record, this.catalog, this.options.retrieval);
       } catch (err) {
         throw new HttpError(409, `cannot serve ${record.name}@${record.version}: ${(err as Error).message}`);
       }
