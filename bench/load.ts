@@ -30,15 +30,42 @@ export function summarize(name: string, r: autocannon.Result, note?: string): Ph
   };
 }
 
+export interface Load {
+  /** default 10 */
+  connections?: number;
+  /** each request's key (x-api-key), drawn per request */
+  key?: () => string;
+  overallRate?: number;
+  method?: 'GET' | 'POST';
+  body?: () => string;
+  stopWhen?: Promise<unknown>;
+}
+
 /** Runs autocannon; `stopWhen` (if given) ends the run when it settles instead of after `seconds`. */
-export function load(url: string, seconds: number, connections: number, paths: () => string, stopWhen?: Promise<unknown>): Promise<autocannon.Result> {
+export function load(url: string, seconds: number, paths: () => string, options: Load = {}): Promise<autocannon.Result> {
   if (!url.startsWith('http://127.0.0.1:')) throw new Error(`refusing to load anything but 127.0.0.1: ${url}`);
   return new Promise((resolve, reject) => {
     const instance = autocannon(
-      { url, connections, duration: seconds, requests: [{ setupRequest: (req) => ({ ...req, path: paths() }) }] },
+      {
+        url,
+        connections: options.connections ?? 10,
+        duration: seconds,
+        ...(options.overallRate ? { overallRate: options.overallRate } : {}),
+        requests: [
+          {
+            setupRequest: (req) => ({
+              ...req,
+              path: paths(),
+              method: options.method ?? 'GET',
+              headers: { ...req.headers, ...(options.key ? { 'x-api-key': options.key() } : {}), ...(options.body ? { 'content-type': 'application/json' } : {}) },
+              ...(options.body ? { body: options.body() } : {}),
+            }),
+          },
+        ],
+      },
       (err, result) => (err ? reject(err) : resolve(result)),
     );
-    stopWhen?.finally(() => instance.stop());
+    options.stopWhen?.finally(() => instance.stop());
   });
 }
 

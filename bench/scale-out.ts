@@ -82,12 +82,12 @@ async function dropSchema(schema: string): Promise<void> {
 /** GET /recommend over `urls` (connections split between them) while writing 200 events/s over them. */
 async function readWhileWriting(name: string, urls: string[], users: number, items: number): Promise<Phase> {
   const randomUser = () => `/recommend/${1 + Math.floor(Math.random() * users)}?k=10`;
-  await Promise.all(urls.map((u) => load(u, 2, 2, randomUser))); // warm-up
+  await Promise.all(urls.map((u) => load(u, 2, randomUser, { connections: 2 }))); // warm-up
   let stopWriting!: () => void;
   const writing = new Promise<void>((r) => (stopWriting = r));
   const writer = writeEvents(urls, WRITE_RATE, writing, (n) => ({ user: String(1 + Math.floor(Math.random() * users)), item: String(1 + Math.floor(Math.random() * items)), key: `scale-${n}-${Date.now()}` }));
   const per = Math.max(1, Math.floor(CONNECTIONS / urls.length));
-  const results = await Promise.all(urls.map((u) => load(u, SECONDS, per, randomUser)));
+  const results = await Promise.all(urls.map((u) => load(u, SECONDS, randomUser, { connections: per })));
   stopWriting();
   const writes = await writer;
   const merged = summarize(name, results[0]!, `writes ${writes.rate.toFixed(0)}/s acknowledged, p99 ${writes.p99.toFixed(1)} ms, ${writes.errors} errors of ${writes.sent}`);
@@ -196,7 +196,7 @@ async function main(): Promise<void> {
       const imported = timed(() => unirec('import', '--store', url, '--data', csv, '--columns', 'user=user,item=item', '--batch', '50000'));
       const trained = timed(() => unirec('train', '--store', url, '--model', 'als', '--threads', '2'));
       const replica = await serve(['--store', url, '--redis', redis]);
-      const r = summarize('', await load(replica.url, Math.min(SECONDS, 5), CONNECTIONS, () => `/recommend/${1 + Math.floor(Math.random() * shape.users)}?k=10`));
+      const r = summarize('', await load(replica.url, Math.min(SECONDS, 5), () => `/recommend/${1 + Math.floor(Math.random() * shape.users)}?k=10`, { connections: CONNECTIONS }));
       for (const c of children.splice(0)) c.kill('SIGTERM');
       rmSync(csv);
       growth.push({ events: size, users: shape.users, items: shape.items, import_s: imported.seconds, events_per_s: size / imported.seconds, train_s: trained.seconds, replica_start_s: replica.seconds, rps: r.rps, p99_ms: r.p99, non2xx: r.non2xx + r.errors });

@@ -24,8 +24,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { modelNames } from '../src/pipeline/index.js';
+import { type Load, load as loadWith, type Phase, summarize } from './load.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = path.join(root, 'bin/unirec.js');
@@ -59,69 +59,8 @@ function timed<T>(f: () => T): { value: T; seconds: number } {
 
 const unirec = (...args: string[]) => execFileSync(process.execPath, [bin, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
 
-interface Phase {
-  name: string;
-  rps: number;
-  p50: number;
-  p99: number;
-  max: number;
-  requests: number;
-  errors: number;
-  non2xx: number;
-  note?: string;
-}
-
-function summarize(name: string, r: autocannon.Result, note?: string): Phase {
-  return {
-    name,
-    rps: r.requests.average,
-    p50: r.latency.p50,
-    p99: r.latency.p99,
-    max: r.latency.max,
-    requests: r.requests.total,
-    errors: r.errors,
-    non2xx: r.non2xx,
-    ...(note ? { note } : {}),
-  };
-}
-
-interface Load {
-  connections?: number;
-  /** each request's key (x-api-key), drawn per request */
-  key?: () => string;
-  overallRate?: number;
-  method?: 'GET' | 'POST';
-  body?: () => string;
-  stopWhen?: Promise<unknown>;
-}
-
-/** Runs autocannon; `stopWhen` (if given) ends the run when it settles instead of after `seconds`. */
-function load(url: string, seconds: number, paths: () => string, options: Load = {}): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url,
-        connections: options.connections ?? CONNECTIONS,
-        duration: seconds,
-        ...(options.overallRate ? { overallRate: options.overallRate } : {}),
-        requests: [
-          {
-            setupRequest: (req) => ({
-              ...req,
-              path: paths(),
-              method: options.method ?? 'GET',
-              headers: { ...req.headers, ...(options.key ? { 'x-api-key': options.key() } : {}), ...(options.body ? { 'content-type': 'application/json' } : {}) },
-              ...(options.body ? { body: options.body() } : {}),
-            }),
-          },
-        ],
-      },
-      (err, result) => (err ? reject(err) : resolve(result)),
-    );
-    options.stopWhen?.finally(() => instance.stop());
-  });
-}
-
+/** autocannon against the server: CONNECTIONS connections unless the phase says otherwise */
+const load = (url: string, seconds: number, paths: () => string, options: Load = {}) => loadWith(url, seconds, paths, { connections: CONNECTIONS, ...options });
 const randomUser = () => `/recommend/${1 + Math.floor(Math.random() * USERS)}?k=10`;
 const readKey = () => READ_KEYS[Math.floor(Math.random() * READ_KEYS.length)]!;
 /**
