@@ -15,13 +15,13 @@
  * Results are printed (Markdown tables, then one JSON line); BENCHMARKS.md is written by hand.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { Rng } from '../src/math/rng.js';
 import { load, type Phase, summarize, writeEvents } from './load.js';
+import { syntheticCsv } from './synthetic-log.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = path.join(root, 'bin/unirec.js');
@@ -99,48 +99,6 @@ async function readWhileWriting(name: string, urls: string[], users: number, ite
   merged.errors = results.reduce((s, r) => s + r.errors, 0);
   merged.non2xx = results.reduce((s, r) => s + r.non2xx, 0);
   return merged;
-}
-
-/**
- * A seeded synthetic event log with planted structure: each user has one of 20 tastes; an item belongs
- * to one taste; 80% of a user's events are items of their taste, drawn with Zipf(1) popularity inside it.
- */
-async function syntheticCsv(file: string, events: number, seed = 7): Promise<{ users: number; items: number }> {
-  const users = Math.max(100, Math.round(events / 50));
-  const items = Math.max(200, Math.round(Math.sqrt(events) * 10));
-  const tastes = 20;
-  const rng = new Rng(seed);
-  const out = createWriteStream(file);
-  out.write('user,item\n');
-  const perTaste = Math.floor(items / tastes);
-  // Zipf(1) over ranks 1..perTaste via inverse CDF on the harmonic numbers, precomputed.
-  const cdf = new Float64Array(perTaste);
-  let h = 0;
-  for (let r = 0; r < perTaste; r++) cdf[r] = h += 1 / (r + 1);
-  const draw = (): number => {
-    const x = rng.next() * h;
-    let lo = 0;
-    let hi = perTaste - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cdf[mid]! < x) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-  let chunk = '';
-  for (let e = 0; e < events; e++) {
-    const u = e % users;
-    const taste = rng.next() < 0.8 ? u % tastes : rng.int(tastes);
-    chunk += `${u + 1},${taste * perTaste + draw() + 1}\n`;
-    if (chunk.length > 1 << 16) {
-      if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
-      chunk = '';
-    }
-  }
-  out.write(chunk);
-  await new Promise<void>((r) => out.end(() => r()));
-  return { users, items };
 }
 
 async function main(): Promise<void> {
