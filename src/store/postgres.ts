@@ -24,6 +24,7 @@ import type {
   StoredEvent,
   StoreSnapshot,
 } from './store.js';
+import { newModelInfo } from './store.js';
 import { asUnavailable, isConnectionFailure } from './unavailable.js';
 
 export interface PostgresOptions {
@@ -690,17 +691,7 @@ export class PostgresStore implements Store {
       );
       return r.rows[0]!.version;
     });
-    return {
-      name: model.name,
-      version,
-      params: model.params,
-      metrics: model.metrics,
-      checksum,
-      created,
-      active: false,
-      trainedThroughSeq: model.trainedThroughSeq,
-      bytes: model.artifact.byteLength,
-    };
+    return newModelInfo(model, version, checksum, created);
   }
 
   async listModels(name?: string): Promise<ModelInfo[]> {

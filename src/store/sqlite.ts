@@ -20,6 +20,7 @@ import type {
   StoredEvent,
   StoreSnapshot,
 } from './store.js';
+import { newModelInfo } from './store.js';
 import { WriterThread } from './writer-thread.js';
 
 export interface SqliteOptions {
@@ -459,17 +460,7 @@ export class SqliteStore implements Store {
         .run(model.name, v, JSON.stringify(model.params), JSON.stringify(model.metrics), checksum, created, model.trainedThroughSeq, model.artifact);
       return v;
     }).immediate();
-    return {
-      name: model.name,
-      version,
-      params: model.params,
-      metrics: model.metrics,
-      checksum,
-      created,
-      active: false,
-      trainedThroughSeq: model.trainedThroughSeq,
-      bytes: model.artifact.byteLength,
-    };
+    return newModelInfo(model, version, checksum, created);
   }
 
   async listModels(name?: string): Promise<ModelInfo[]> {

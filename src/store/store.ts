@@ -73,6 +73,21 @@ export interface NewModel {
   artifact: Uint8Array;
 }
 
+/** What the registry says of a model just saved as `version` (not active yet). */
+export function newModelInfo(model: NewModel, version: number, checksum: string, created: number): ModelInfo {
+  return {
+    name: model.name,
+    version,
+    params: model.params,
+    metrics: model.metrics,
+    checksum,
+    created,
+    active: false,
+    trainedThroughSeq: model.trainedThroughSeq,
+    bytes: model.artifact.byteLength,
+  };
+}
+
 /**
  * A consistent view of the whole store, read in one transaction: dense ids for users and items (in the
  * order they entered the store), the events as columnar interactions over those ids (in log order),

@@ -1,22 +1,16 @@
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { unirec } from '../helpers/cli.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { shopStore, tempDir } from '../serve/fixture.js';
 
 // Issue 20 #5: `unirec backup` copies a store that is in use (here held open with writes in its -wal
 // file), and a server opens the copy with every acknowledged event; a plain file copy is refused.
 
-const bin = resolve(process.cwd(), 'bin/unirec.js');
 const tmp = tempDir('unirec-backup-');
 after(() => tmp.cleanup());
-
-function unirec(...args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, UNIREC_DEBUG: '' } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 test('unirec backup --db PATH --out FILE copies a live store; the copy restores everything; a file copy is refused', async () => {
   const db = join(tmp.dir, 'live.db');

@@ -1,24 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { assertCleanFailure, unirec } from '../helpers/cli.js';
 import { SHARED_DATA } from '../helpers/shared-data.js';
 
-const bin = resolve(process.cwd(), 'bin/unirec.js');
 const ml100k = join(SHARED_DATA, 'ml-100k');
-
-function unirec(...args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, UNIREC_DEBUG: '' } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** A user-facing failure: non-zero exit, a short message, never a stack trace. */
-function assertCleanFailure(r: ReturnType<typeof unirec>, pattern: RegExp): void {
-  assert.notEqual(r.code, 0);
-  assert.match(r.stderr, pattern);
-  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
-  assert.ok(r.stderr.trim().split('\n').length <= 3, `short message, got:\n${r.stderr}`);
-}
 
 test('--help lists the commands', () => {
   const r = unirec('--help');

@@ -1,24 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
+import { assertCleanFailure as cleanFailure, unirec } from '../helpers/cli.js';
+
+/** Data errors name file, line and field: they may take more than the usual three lines. */
+const assertCleanFailure = (r: ReturnType<typeof unirec>, pattern: RegExp) => cleanFailure(r, pattern, Infinity);
 
 /** README "Your own data" through the command line, on the fixtures in test/fixtures/own-data. */
-const bin = resolve(process.cwd(), 'bin/unirec.js');
 const FIXTURES = resolve(process.cwd(), 'test/fixtures/own-data');
 const lastfm = join(FIXTURES, 'lastfm');
-
-function unirec(...args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, UNIREC_DEBUG: '' } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function assertCleanFailure(r: ReturnType<typeof unirec>, pattern: RegExp): void {
-  assert.notEqual(r.code, 0);
-  assert.match(r.stderr, pattern);
-  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
-}
 
 test('music-service layout from one JSON config: content on cold items uses the tag names (and beats random)', () => {
   const run = (model: string) => {
