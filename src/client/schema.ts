@@ -359,9 +359,9 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items?: {
-                            events?: number;
-                            id?: string;
+                        items: {
+                            events: number;
+                            id: string;
                             title?: string;
                         }[];
                     };
@@ -374,10 +374,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -388,10 +388,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -402,10 +402,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -416,10 +416,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -430,10 +430,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -444,10 +444,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -458,10 +458,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -472,10 +472,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -486,10 +486,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -500,10 +500,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -530,27 +530,29 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        attributes?: {
-                            [key: string]: unknown;
+                        attributes: {
+                            [key: string]: string | number | boolean | null | (string | number)[];
                         };
-                        cf?: {
-                            fallback?: boolean;
-                            items?: {
-                                id?: string;
-                                reasons?: string[];
-                                score?: number;
+                        cf: {
+                            fallback: boolean;
+                            items: {
+                                id: string;
+                                /** why the item is there (empty unless explained) */
+                                reasons: string[];
+                                score: number;
+                                /** the item's title attribute, when it has one */
                                 title?: string;
                             }[];
-                            model?: string;
+                            model: string;
                         };
-                        content?: {
-                            id?: string;
-                            score?: number;
-                            shared?: string[];
+                        content: {
+                            id: string;
+                            score: number;
+                            shared: string[];
                             title?: string;
                         }[];
-                        events?: number;
-                        id?: string;
+                        events: number;
+                        id: string;
                         title?: string;
                     };
                 };
@@ -562,10 +564,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -576,10 +578,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -590,10 +592,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -604,10 +606,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -618,10 +620,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -632,10 +634,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -646,10 +648,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -660,10 +662,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -674,10 +676,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -688,10 +690,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -713,48 +715,51 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        activeModel?: {
-                            active?: boolean;
-                            bytes?: number;
-                            checksum?: string;
-                            created?: number;
-                            metrics?: {
+                        activeModel: {
+                            active: boolean;
+                            bytes: number;
+                            /** sha256 of the artifact, hex */
+                            checksum: string;
+                            /** Unix seconds */
+                            created: number;
+                            metrics: {
+                                [key: string]: number | null;
+                            };
+                            name: string;
+                            params: {
                                 [key: string]: unknown;
                             };
-                            name?: string;
-                            params?: {
-                                [key: string]: unknown;
-                            };
-                            trainedThroughSeq?: number;
-                            version?: number;
+                            /** the last event seq the model was trained on */
+                            trainedThroughSeq: number;
+                            version: number;
                         } | null;
-                        events?: number;
-                        eventStats?: {
-                            kinds?: {
-                                events?: number;
-                                kind?: string;
+                        events: number;
+                        eventStats: {
+                            kinds: {
+                                events: number;
+                                kind: string;
                             }[];
-                            perDay?: {
-                                day?: string;
-                                events?: number;
+                            perDay: {
+                                day: string;
+                                events: number;
                             }[];
-                            total?: number;
-                            undated?: number;
+                            total: number;
+                            undated: number;
                         } | null;
-                        items?: number;
-                        model?: string | null;
-                        topItems?: {
-                            events?: number;
-                            id?: string;
+                        items: number;
+                        model: string | null;
+                        topItems: {
+                            events: number;
+                            id: string;
                             title?: string;
                         }[];
-                        topUsers?: {
-                            events?: number;
-                            id?: string;
+                        topUsers: {
+                            events: number;
+                            id: string;
                             title?: string;
                         }[];
-                        training?: boolean;
-                        users?: number;
+                        training: boolean;
+                        users: number;
                     };
                 };
             };
@@ -765,10 +770,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -779,10 +784,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -793,10 +798,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -807,10 +812,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -821,10 +826,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -835,10 +840,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -849,10 +854,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -863,10 +868,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -877,10 +882,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -891,10 +896,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -916,13 +921,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        dir?: string | null;
-                        problems?: {
-                            error?: string;
-                            source?: string;
+                        dir: string | null;
+                        problems: {
+                            error: string;
+                            source: string;
                         }[];
-                        runs?: {
-                            [key: string]: unknown;
+                        runs: {
+                            data: {
+                                interactions: number;
+                                items: number;
+                                users: number;
+                            };
+                            dataset?: string;
+                            eval_seconds: number;
+                            fit_seconds: number;
+                            /** tells runs of the same model apart (as in `unirec report`) */
+                            label: string;
+                            metrics: {
+                                [key: string]: number | null;
+                            };
+                            model: string;
+                            params: {
+                                [key: string]: unknown;
+                            };
+                            protocol: string;
+                            seed?: number;
+                            /** file it came from (and its line or index when the file holds several) */
+                            source: string;
                         }[];
                     };
                 };
@@ -934,10 +959,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -948,10 +973,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -962,10 +987,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -976,10 +1001,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -990,10 +1015,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1004,10 +1029,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1018,10 +1043,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1032,10 +1057,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1046,10 +1071,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1060,10 +1085,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1089,9 +1114,9 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        users?: {
-                            events?: number;
-                            id?: string;
+                        users: {
+                            events: number;
+                            id: string;
                             title?: string;
                         }[];
                     };
@@ -1104,10 +1129,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1118,10 +1143,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1132,10 +1157,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1146,10 +1171,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1160,10 +1185,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1174,10 +1199,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1188,10 +1213,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1202,10 +1227,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1216,10 +1241,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1230,10 +1255,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1258,25 +1283,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        attributes?: {
-                            [key: string]: unknown;
+                        attributes: {
+                            [key: string]: string | number | boolean | null | (string | number)[];
                         };
-                        events?: number;
-                        history?: {
-                            id?: string;
-                            kind?: string;
-                            seq?: number;
+                        events: number;
+                        history: {
+                            id: string;
+                            kind: string;
+                            seq: number;
                             title?: string;
-                            ts?: number | null;
-                            value?: number;
+                            ts: number | null;
+                            value: number;
                         }[];
-                        id?: string;
-                        model?: {
-                            label?: string;
+                        id: string;
+                        model: {
+                            label: string;
                             /** the user has events newer than the model (folded in at request time) */
-                            newerEvents?: boolean;
+                            newerEvents: boolean;
                             /** the user was in the model’s training data */
-                            trainedOnUser?: boolean;
+                            trainedOnUser: boolean;
                         } | null;
                     };
                 };
@@ -1288,10 +1313,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1302,10 +1327,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1316,10 +1341,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1330,10 +1355,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1344,10 +1369,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1358,10 +1383,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1372,10 +1397,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1386,10 +1411,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1400,10 +1425,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1414,10 +1439,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1459,13 +1484,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** events in the batch */
-                        accepted?: number;
+                        accepted: number;
                         /** events whose key was already stored */
-                        duplicates?: number;
+                        duplicates: number;
                         /** log position of the last stored event (0 when none) */
-                        lastSeq?: number;
+                        lastSeq: number;
                         /** events newly written */
-                        stored?: number;
+                        stored: number;
                     };
                 };
             };
@@ -1476,10 +1501,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1490,10 +1515,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1504,10 +1529,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1518,10 +1543,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1532,10 +1557,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1546,10 +1571,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1560,10 +1585,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1574,10 +1599,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1588,10 +1613,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1602,10 +1627,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1627,17 +1652,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        events?: number;
-                        items?: number;
-                        model?: string | null;
-                        problems?: string[];
-                        redis?: string;
+                        events: number;
+                        items: number;
+                        model: string | null;
+                        problems: string[];
+                        redis: string;
                         /** @enum {string} */
-                        status?: "ok" | "degraded";
-                        store?: string;
-                        training?: boolean;
-                        uptimeSeconds?: number;
-                        users?: number;
+                        status: "ok" | "degraded";
+                        store: string;
+                        training: boolean;
+                        uptimeSeconds: number;
+                        users: number;
                     };
                 };
             };
@@ -1662,10 +1687,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        attributes?: {
-                            [key: string]: unknown;
+                        attributes: {
+                            [key: string]: string | number | boolean | null | (string | number)[];
                         };
-                        id?: string;
+                        id: string;
                     };
                 };
             };
@@ -1676,10 +1701,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1690,10 +1715,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1704,10 +1729,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1718,10 +1743,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1732,10 +1757,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1746,10 +1771,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1760,10 +1785,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1774,10 +1799,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1788,10 +1813,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1802,10 +1827,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1837,8 +1862,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        created?: boolean;
-                        id?: string;
+                        created: boolean;
+                        id: string;
                     };
                 };
             };
@@ -1849,10 +1874,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1863,10 +1888,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1877,10 +1902,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1891,10 +1916,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1905,10 +1930,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1919,10 +1944,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1933,10 +1958,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1947,10 +1972,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1961,10 +1986,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -1975,10 +2000,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2003,8 +2028,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        deleted?: boolean;
-                        id?: string;
+                        deleted: boolean;
+                        id: string;
                     };
                 };
             };
@@ -2015,10 +2040,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2029,10 +2054,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2043,10 +2068,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2057,10 +2082,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2071,10 +2096,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2085,10 +2110,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2099,10 +2124,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2113,10 +2138,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2127,10 +2152,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2141,10 +2166,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2184,36 +2209,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        active?: string | null;
-                        available?: string[];
-                        jobs?: {
+                        active: string | null;
+                        available: string[];
+                        jobs: {
                             activated?: boolean;
                             error?: string;
                             finished?: number;
-                            id?: number;
-                            model?: string;
-                            params?: {
+                            id: number;
+                            model: string;
+                            params: {
                                 [key: string]: unknown;
                             };
-                            started?: number;
+                            started: number;
                             /** @enum {string} */
-                            status?: "queued" | "running" | "done" | "failed" | "cancelled";
+                            status: "queued" | "running" | "done" | "failed" | "cancelled";
                             version?: number;
                         }[];
-                        models?: {
-                            active?: boolean;
-                            bytes?: number;
-                            checksum?: string;
-                            created?: number;
-                            metrics?: {
+                        models: {
+                            active: boolean;
+                            bytes: number;
+                            /** sha256 of the artifact, hex */
+                            checksum: string;
+                            /** Unix seconds */
+                            created: number;
+                            metrics: {
+                                [key: string]: number | null;
+                            };
+                            name: string;
+                            params: {
                                 [key: string]: unknown;
                             };
-                            name?: string;
-                            params?: {
-                                [key: string]: unknown;
-                            };
-                            trainedThroughSeq?: number;
-                            version?: number;
+                            /** the last event seq the model was trained on */
+                            trainedThroughSeq: number;
+                            version: number;
                         }[];
                     };
                 };
@@ -2225,10 +2253,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2239,10 +2267,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2253,10 +2281,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2267,10 +2295,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2281,10 +2309,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2295,10 +2323,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2309,10 +2337,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2323,10 +2351,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2337,10 +2365,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2351,10 +2379,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2386,19 +2414,22 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        active?: boolean;
-                        bytes?: number;
-                        checksum?: string;
-                        created?: number;
-                        metrics?: {
+                        active: boolean;
+                        bytes: number;
+                        /** sha256 of the artifact, hex */
+                        checksum: string;
+                        /** Unix seconds */
+                        created: number;
+                        metrics: {
+                            [key: string]: number | null;
+                        };
+                        name: string;
+                        params: {
                             [key: string]: unknown;
                         };
-                        name?: string;
-                        params?: {
-                            [key: string]: unknown;
-                        };
-                        trainedThroughSeq?: number;
-                        version?: number;
+                        /** the last event seq the model was trained on */
+                        trainedThroughSeq: number;
+                        version: number;
                     };
                 };
             };
@@ -2409,10 +2440,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2423,10 +2454,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2437,10 +2468,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2451,10 +2482,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2465,10 +2496,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2479,10 +2510,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2493,10 +2524,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2507,10 +2538,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2521,10 +2552,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2535,10 +2566,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2576,14 +2607,14 @@ export interface operations {
                         activated?: boolean;
                         error?: string;
                         finished?: number;
-                        id?: number;
-                        model?: string;
-                        params?: {
+                        id: number;
+                        model: string;
+                        params: {
                             [key: string]: unknown;
                         };
-                        started?: number;
+                        started: number;
                         /** @enum {string} */
-                        status?: "queued" | "running" | "done" | "failed" | "cancelled";
+                        status: "queued" | "running" | "done" | "failed" | "cancelled";
                         version?: number;
                     };
                 };
@@ -2598,14 +2629,14 @@ export interface operations {
                         activated?: boolean;
                         error?: string;
                         finished?: number;
-                        id?: number;
-                        model?: string;
-                        params?: {
+                        id: number;
+                        model: string;
+                        params: {
                             [key: string]: unknown;
                         };
-                        started?: number;
+                        started: number;
                         /** @enum {string} */
-                        status?: "queued" | "running" | "done" | "failed" | "cancelled";
+                        status: "queued" | "running" | "done" | "failed" | "cancelled";
                         version?: number;
                     };
                 };
@@ -2617,10 +2648,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2631,10 +2662,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2645,10 +2676,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2659,10 +2690,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2673,10 +2704,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2687,10 +2718,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2701,10 +2732,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2715,10 +2746,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2729,10 +2760,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2743,10 +2774,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2757,10 +2788,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2787,14 +2818,14 @@ export interface operations {
                         activated?: boolean;
                         error?: string;
                         finished?: number;
-                        id?: number;
-                        model?: string;
-                        params?: {
+                        id: number;
+                        model: string;
+                        params: {
                             [key: string]: unknown;
                         };
-                        started?: number;
+                        started: number;
                         /** @enum {string} */
-                        status?: "queued" | "running" | "done" | "failed" | "cancelled";
+                        status: "queued" | "running" | "done" | "failed" | "cancelled";
                         version?: number;
                     };
                 };
@@ -2806,10 +2837,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2820,10 +2851,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2834,10 +2865,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2848,10 +2879,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2862,10 +2893,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2876,10 +2907,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2890,10 +2921,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2904,10 +2935,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2918,10 +2949,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2932,10 +2963,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2962,14 +2993,14 @@ export interface operations {
                         activated?: boolean;
                         error?: string;
                         finished?: number;
-                        id?: number;
-                        model?: string;
-                        params?: {
+                        id: number;
+                        model: string;
+                        params: {
                             [key: string]: unknown;
                         };
-                        started?: number;
+                        started: number;
                         /** @enum {string} */
-                        status?: "queued" | "running" | "done" | "failed" | "cancelled";
+                        status: "queued" | "running" | "done" | "failed" | "cancelled";
                         version?: number;
                     };
                 };
@@ -2981,10 +3012,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -2995,10 +3026,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3009,10 +3040,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3023,10 +3054,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3037,10 +3068,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3051,10 +3082,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3065,10 +3096,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3079,10 +3110,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3093,10 +3124,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3107,10 +3138,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3142,16 +3173,18 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        fallback?: boolean;
-                        items?: {
-                            id?: string;
-                            reasons?: string[];
-                            score?: number;
+                        fallback: boolean;
+                        items: {
+                            id: string;
+                            /** why the item is there (empty unless explained) */
+                            reasons: string[];
+                            score: number;
+                            /** the item's title attribute, when it has one */
                             title?: string;
                         }[];
                         /** name@version of what ranked the list (popularity@live for the fallback) */
-                        model?: string;
-                        user?: string;
+                        model: string;
+                        user: string;
                     };
                 };
             };
@@ -3162,10 +3195,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3176,10 +3209,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3190,10 +3223,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3204,10 +3237,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3218,10 +3251,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3232,10 +3265,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3246,10 +3279,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3260,10 +3293,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3274,10 +3307,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3288,10 +3321,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3319,15 +3352,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        fallback?: boolean;
-                        item?: string;
-                        items?: {
-                            id?: string;
-                            reasons?: string[];
-                            score?: number;
+                        fallback: boolean;
+                        item: string;
+                        items: {
+                            id: string;
+                            /** why the item is there (empty unless explained) */
+                            reasons: string[];
+                            score: number;
+                            /** the item's title attribute, when it has one */
                             title?: string;
                         }[];
-                        model?: string;
+                        model: string;
                     };
                 };
             };
@@ -3338,10 +3373,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3352,10 +3387,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3366,10 +3401,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3380,10 +3415,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3394,10 +3429,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3408,10 +3443,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3422,10 +3457,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3436,10 +3471,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3450,10 +3485,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3464,10 +3499,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3492,10 +3527,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        attributes?: {
-                            [key: string]: unknown;
+                        attributes: {
+                            [key: string]: string | number | boolean | null | (string | number)[];
                         };
-                        id?: string;
+                        id: string;
                     };
                 };
             };
@@ -3506,10 +3541,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3520,10 +3555,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3534,10 +3569,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3548,10 +3583,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3562,10 +3597,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3576,10 +3611,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3590,10 +3625,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3604,10 +3639,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3618,10 +3653,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3632,10 +3667,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3667,8 +3702,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        created?: boolean;
-                        id?: string;
+                        created: boolean;
+                        id: string;
                     };
                 };
             };
@@ -3679,10 +3714,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3693,10 +3728,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3707,10 +3742,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3721,10 +3756,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3735,10 +3770,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3749,10 +3784,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3763,10 +3798,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3777,10 +3812,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3791,10 +3826,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3805,10 +3840,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3833,8 +3868,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        deleted?: boolean;
-                        id?: string;
+                        deleted: boolean;
+                        id: string;
                     };
                 };
             };
@@ -3845,10 +3880,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3859,10 +3894,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3873,10 +3908,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3887,10 +3922,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3901,10 +3936,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3915,10 +3950,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3929,10 +3964,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3943,10 +3978,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3957,10 +3992,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -3971,10 +4006,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -4001,16 +4036,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items?: {
-                            id?: string;
+                        items: {
+                            id: string;
                             key?: string;
-                            kind?: string;
-                            seq?: number;
+                            kind: string;
+                            seq: number;
                             /** Unix seconds (null when the source had no time) */
-                            ts?: number | null;
-                            value?: number;
+                            ts: number | null;
+                            value: number;
                         }[];
-                        user?: string;
+                        user: string;
                     };
                 };
             };
@@ -4021,10 +4056,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -4035,10 +4070,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -4049,10 +4084,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -4063,10 +4098,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -4077,10 +4112,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -4091,10 +4126,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -4105,10 +4140,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -4119,10 +4154,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -4133,10 +4168,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };
@@ -4147,10 +4182,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        error?: string;
+                        error: string;
                         /** what was wrong with the request */
-                        message?: string;
-                        statusCode?: number;
+                        message: string;
+                        statusCode: number;
                     };
                 };
             };

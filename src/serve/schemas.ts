@@ -22,6 +22,7 @@ export const MAX_TS = 32_503_680_000;
 
 export const errorSchema = {
   type: 'object',
+  required: ['statusCode', 'error', 'message'],
   properties: {
     statusCode: { type: 'integer' },
     error: { type: 'string' },
@@ -75,31 +76,56 @@ export const eventSchema = {
 
 export const itemEntrySchema = {
   type: 'object',
+  required: ['id', 'score', 'reasons'],
   properties: {
     id: { type: 'string' },
     score: { type: 'number' },
-    title: { type: 'string' },
-    reasons: { type: 'array', items: { type: 'string' } },
+    title: { type: 'string', description: "the item's title attribute, when it has one" },
+    reasons: { type: 'array', items: { type: 'string' }, description: 'why the item is there (empty unless explained)' },
   },
 } as const;
 
+/**
+ * Attributes as the server answers them (what attributesSchema accepted). The response schemas list
+ * every field a route always sends in `required`, so the generated client types (src/client/schema.ts)
+ * and the dashboard, which uses them, are exact.
+ */
+export const attributesAnswerSchema = {
+  type: 'object',
+  // anyOf, not a list of types: the serialiser would coerce a list to the first type that fits ("a,b")
+  additionalProperties: {
+    anyOf: [
+      { type: 'string' },
+      { type: 'number' },
+      { type: 'boolean' },
+      { type: 'null' },
+      { type: 'array', items: { anyOf: [{ type: 'string' }, { type: 'number' }] } },
+    ],
+  },
+} as const;
+
+/** Metric values by name; null where a metric is undefined (JSON has no NaN). */
+export const metricsSchema = { type: 'object', additionalProperties: { type: ['number', 'null'] } } as const;
+
 export const modelInfoSchema = {
   type: 'object',
+  required: ['name', 'version', 'params', 'metrics', 'checksum', 'created', 'active', 'trainedThroughSeq', 'bytes'],
   properties: {
     name: { type: 'string' },
     version: { type: 'integer' },
     params: { type: 'object', additionalProperties: true },
-    metrics: { type: 'object', additionalProperties: true },
-    checksum: { type: 'string' },
-    created: { type: 'number' },
+    metrics: metricsSchema,
+    checksum: { type: 'string', description: 'sha256 of the artifact, hex' },
+    created: { type: 'number', description: 'Unix seconds' },
     active: { type: 'boolean' },
-    trainedThroughSeq: { type: 'integer' },
+    trainedThroughSeq: { type: 'integer', description: 'the last event seq the model was trained on' },
     bytes: { type: 'integer' },
   },
 } as const;
 
 export const jobSchema = {
   type: 'object',
+  required: ['id', 'model', 'params', 'status', 'started'],
   properties: {
     id: { type: 'integer' },
     model: { type: 'string' },

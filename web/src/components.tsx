@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { ApiError, type Loaded } from './api';
 import { attributeText } from './format';
-import type { Attributes } from './types';
+import type { Attributes } from './api-types';
 
 /** Loading, error (with what to do about a missing key) or the content. */
 export function Async<T>({ state, children }: { state: Loaded<T>; children: (data: T) => ReactNode }) {

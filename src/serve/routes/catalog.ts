@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { Attributes } from '../../store/store.js';
 import { HttpError } from '../errors.js';
-import { attributesSchema, errorResponses, idSchema } from '../schemas.js';
+import { attributesAnswerSchema, attributesSchema, errorResponses, idSchema } from '../schemas.js';
 import type { RecommenderService } from '../service.js';
 
 const idParams = { type: 'object', required: ['id'], properties: { id: idSchema } } as const;
-const entity = { type: 'object', properties: { id: { type: 'string' }, attributes: { type: 'object', additionalProperties: true } } } as const;
-const putAnswer = { type: 'object', properties: { id: { type: 'string' }, created: { type: 'boolean' } } } as const;
-const deleteAnswer = { type: 'object', properties: { id: { type: 'string' }, deleted: { type: 'boolean' } } } as const;
+const entity = { type: 'object', required: ['id', 'attributes'], properties: { id: { type: 'string' }, attributes: attributesAnswerSchema } } as const;
+const putAnswer = { type: 'object', required: ['id', 'created'], properties: { id: { type: 'string' }, created: { type: 'boolean' } } } as const;
+const deleteAnswer = { type: 'object', required: ['id', 'deleted'], properties: { id: { type: 'string' }, deleted: { type: 'boolean' } } } as const;
 
 /** PUT, GET and DELETE for items and users: the catalogue the recommendations draw on. */
 export function catalogRoutes(app: FastifyInstance, service: RecommenderService): void {

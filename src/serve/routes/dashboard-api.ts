@@ -7,7 +7,7 @@ import { ContentNeighbours } from '../content-neighbours.js';
 import { EventStatsCache } from '../dashboard-stats.js';
 import { HttpError } from '../errors.js';
 import { readEvalRuns } from '../eval-runs.js';
-import { errorResponses, idSchema, itemEntrySchema, modelInfoSchema } from '../schemas.js';
+import { attributesAnswerSchema, errorResponses, idSchema, itemEntrySchema, metricsSchema, modelInfoSchema } from '../schemas.js';
 import type { RecommenderService } from '../service.js';
 
 export interface DashboardApiOptions {
@@ -24,10 +24,31 @@ const listQuery = {
   },
 } as const;
 const idParams = { type: 'object', required: ['id'], properties: { id: idSchema } } as const;
-const anyObject = { type: 'object', additionalProperties: true } as const;
 const counted = {
   type: 'array',
-  items: { type: 'object', properties: { id: { type: 'string' }, title: { type: 'string' }, events: { type: 'integer' } } },
+  items: { type: 'object', required: ['id', 'events'], properties: { id: { type: 'string' }, title: { type: 'string' }, events: { type: 'integer' } } },
+} as const;
+/** One `unirec evaluate --json` result as the experiment page reads it (src/serve/eval-runs.ts). */
+const evalRun = {
+  type: 'object',
+  required: ['source', 'label', 'model', 'protocol', 'params', 'data', 'metrics', 'fit_seconds', 'eval_seconds'],
+  properties: {
+    source: { type: 'string', description: 'file it came from (and its line or index when the file holds several)' },
+    label: { type: 'string', description: 'tells runs of the same model apart (as in `unirec report`)' },
+    model: { type: 'string' },
+    protocol: { type: 'string' },
+    dataset: { type: 'string' },
+    seed: { type: 'number' },
+    params: { type: 'object', additionalProperties: true },
+    data: {
+      type: 'object',
+      required: ['users', 'items', 'interactions'],
+      properties: { users: { type: 'integer' }, items: { type: 'integer' }, interactions: { type: 'integer' } },
+    },
+    metrics: metricsSchema,
+    fit_seconds: { type: 'number' },
+    eval_seconds: { type: 'number' },
+  },
 } as const;
 
 /**
@@ -64,6 +85,7 @@ export function dashboardApiRoutes(app: FastifyInstance, service: RecommenderSer
         response: {
           200: {
             type: 'object',
+            required: ['users', 'items', 'events', 'model', 'activeModel', 'training', 'eventStats', 'topItems', 'topUsers'],
             properties: {
               users: { type: 'integer' },
               items: { type: 'integer' },
@@ -75,10 +97,11 @@ export function dashboardApiRoutes(app: FastifyInstance, service: RecommenderSer
                 anyOf: [
                   {
                     type: 'object',
+                    required: ['perDay', 'undated', 'kinds', 'total'],
                     properties: {
-                      perDay: { type: 'array', items: { type: 'object', properties: { day: { type: 'string' }, events: { type: 'integer' } } } },
+                      perDay: { type: 'array', items: { type: 'object', required: ['day', 'events'], properties: { day: { type: 'string' }, events: { type: 'integer' } } } },
                       undated: { type: 'integer' },
-                      kinds: { type: 'array', items: { type: 'object', properties: { kind: { type: 'string' }, events: { type: 'integer' } } } },
+                      kinds: { type: 'array', items: { type: 'object', required: ['kind', 'events'], properties: { kind: { type: 'string' }, events: { type: 'integer' } } } },
                       total: { type: 'integer' },
                     },
                   },
@@ -144,7 +167,7 @@ export function dashboardApiRoutes(app: FastifyInstance, service: RecommenderSer
     '/dashboard/api/users',
     {
       config: { scope: 'read' },
-      schema: { tags, summary: 'Users with events, most active first, optionally matching a text', querystring: listQuery, response: { 200: { type: 'object', properties: { users: counted } }, ...errorResponses } },
+      schema: { tags, summary: 'Users with events, most active first, optionally matching a text', querystring: listQuery, response: { 200: { type: 'object', required: ['users'], properties: { users: counted } }, ...errorResponses } },
     },
     async (request) => ({ users: activeUsers(request.query.q ?? '', request.query.limit) }),
   );
@@ -153,7 +176,7 @@ export function dashboardApiRoutes(app: FastifyInstance, service: RecommenderSer
     '/dashboard/api/items',
     {
       config: { scope: 'read' },
-      schema: { tags, summary: 'Items, most popular first, optionally matching a text in id or title', querystring: listQuery, response: { 200: { type: 'object', properties: { items: counted } }, ...errorResponses } },
+      schema: { tags, summary: 'Items, most popular first, optionally matching a text in id or title', querystring: listQuery, response: { 200: { type: 'object', required: ['items'], properties: { items: counted } }, ...errorResponses } },
     },
     async (request) => ({ items: popularItems(request.query.q ?? '', request.query.limit) }),
   );
@@ -169,14 +192,16 @@ export function dashboardApiRoutes(app: FastifyInstance, service: RecommenderSer
         response: {
           200: {
             type: 'object',
+            required: ['id', 'attributes', 'events', 'history', 'model'],
             properties: {
               id: { type: 'string' },
-              attributes: anyObject,
+              attributes: attributesAnswerSchema,
               events: { type: 'integer' },
               history: {
                 type: 'array',
                 items: {
                   type: 'object',
+                  required: ['id', 'value', 'ts', 'kind', 'seq'],
                   properties: {
                     id: { type: 'string' },
                     title: { type: 'string' },
@@ -189,6 +214,7 @@ export function dashboardApiRoutes(app: FastifyInstance, service: RecommenderSer
               },
               model: {
                 type: ['object', 'null'],
+                required: ['label', 'trainedOnUser', 'newerEvents'],
                 properties: {
                   label: { type: 'string' },
                   trainedOnUser: { type: 'boolean', description: 'the user was in the model’s training data' },
@@ -233,19 +259,22 @@ export function dashboardApiRoutes(app: FastifyInstance, service: RecommenderSer
         response: {
           200: {
             type: 'object',
+            required: ['id', 'attributes', 'events', 'cf', 'content'],
             properties: {
               id: { type: 'string' },
               title: { type: 'string' },
-              attributes: anyObject,
+              attributes: attributesAnswerSchema,
               events: { type: 'integer' },
               cf: {
                 type: 'object',
+                required: ['items', 'model', 'fallback'],
                 properties: { items: { type: 'array', items: itemEntrySchema }, model: { type: 'string' }, fallback: { type: 'boolean' } },
               },
               content: {
                 type: 'array',
                 items: {
                   type: 'object',
+                  required: ['id', 'score', 'shared'],
                   properties: { id: { type: 'string' }, title: { type: 'string' }, score: { type: 'number' }, shared: { type: 'array', items: { type: 'string' } } },
                 },
               },
@@ -284,10 +313,11 @@ export function dashboardApiRoutes(app: FastifyInstance, service: RecommenderSer
         response: {
           200: {
             type: 'object',
+            required: ['dir', 'runs', 'problems'],
             properties: {
               dir: { type: ['string', 'null'] },
-              runs: { type: 'array', items: anyObject },
-              problems: { type: 'array', items: { type: 'object', properties: { source: { type: 'string' }, error: { type: 'string' } } } },
+              runs: { type: 'array', items: evalRun },
+              problems: { type: 'array', items: { type: 'object', required: ['source', 'error'], properties: { source: { type: 'string' }, error: { type: 'string' } } } },
             },
           },
           ...errorResponses,

@@ -54,6 +54,7 @@ export function eventRoutes(app: FastifyInstance, service: RecommenderService, m
         response: {
           200: {
             type: 'object',
+            required: ['accepted', 'stored', 'duplicates', 'lastSeq'],
             properties: {
               accepted: { type: 'integer', description: 'events in the batch' },
               stored: { type: 'integer', description: 'events newly written' },

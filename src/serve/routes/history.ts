@@ -16,12 +16,14 @@ export function historyRoutes(app: FastifyInstance, service: RecommenderService)
         response: {
           200: {
             type: 'object',
+            required: ['user', 'items'],
             properties: {
               user: { type: 'string' },
               items: {
                 type: 'array',
                 items: {
                   type: 'object',
+                  required: ['id', 'value', 'ts', 'kind', 'seq'],
                   properties: {
                     id: { type: 'string' },
                     value: { type: 'number' },

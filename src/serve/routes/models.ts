@@ -26,6 +26,7 @@ export function modelRoutes(app: FastifyInstance, service: RecommenderService): 
         response: {
           200: {
             type: 'object',
+            required: ['active', 'models', 'jobs', 'available'],
             properties: {
               active: { type: ['string', 'null'] },
               models: { type: 'array', items: modelInfoSchema },

@@ -14,6 +14,7 @@ export function opsRoutes(app: FastifyInstance, service: RecommenderService, met
         response: {
           200: {
             type: 'object',
+            required: ['status', 'store', 'redis', 'problems', 'model', 'users', 'items', 'events', 'training', 'uptimeSeconds'],
             properties: {
               status: { type: 'string', enum: ['ok', 'degraded'] },
               store: { type: 'string' },

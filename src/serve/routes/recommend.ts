@@ -47,6 +47,7 @@ export function recommendRoutes(app: FastifyInstance, service: RecommenderServic
         response: {
           200: {
             type: 'object',
+            required: ['user', 'items', 'model', 'fallback'],
             properties: {
               user: { type: 'string' },
               items: { type: 'array', items: itemEntrySchema },
@@ -83,6 +84,7 @@ export function recommendRoutes(app: FastifyInstance, service: RecommenderServic
         response: {
           200: {
             type: 'object',
+            required: ['item', 'items', 'model', 'fallback'],
             properties: { item: { type: 'string' }, items: { type: 'array', items: itemEntrySchema }, model: { type: 'string' }, fallback: { type: 'boolean' } },
           },
           ...errorResponses,

@@ -4,7 +4,7 @@ import { BarChart, LineChart } from '../charts';
 import { Async } from '../components';
 import { lowerIsBetter, num } from '../format';
 import { metricOrder, paramsText } from '../metric-order';
-import type { EvalRun, Runs } from '../types';
+import type { EvalRun, Runs } from '../api-types';
 
 /** Runs are only comparable on the same protocol and the same data. */
 const groupOf = (r: EvalRun) =>

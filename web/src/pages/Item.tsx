@@ -2,7 +2,7 @@ import { useApi } from '../api';
 import { Async, AttributeTable } from '../components';
 import { num } from '../format';
 import { Link, seg } from '../router';
-import type { ItemPage as ItemData } from '../types';
+import type { ItemPage as ItemData } from '../api-types';
 
 export function ItemPage({ id }: { id: string }) {
   const state = useApi<ItemData>(`/dashboard/api/items/${seg(id)}?k=10`);

@@ -3,7 +3,7 @@ import { api, useApi } from '../api';
 import { BarChart } from '../charts';
 import { Async, ErrorBox } from '../components';
 import { bytes, date, num } from '../format';
-import type { EvalRun, ModelInfo, Models as ModelsData, Runs, TrainJob } from '../types';
+import type { EvalRun, ModelInfo, Models as ModelsData, Runs, TrainJob } from '../api-types';
 
 const label = (m: ModelInfo) => `${m.name}@${m.version}`;
 

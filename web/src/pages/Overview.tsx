@@ -4,7 +4,7 @@ import { Async, Stat } from '../components';
 import { date, num } from '../format';
 import { Link, seg } from '../router';
 import { timeline } from '../timeline';
-import type { Overview as OverviewData } from '../types';
+import type { Overview as OverviewData } from '../api-types';
 
 export function Overview() {
   const state = useApi<OverviewData>('/dashboard/api/overview');

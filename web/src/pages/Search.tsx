@@ -3,7 +3,7 @@ import { useApi } from '../api';
 import { Async } from '../components';
 import { num } from '../format';
 import { Link, seg } from '../router';
-import type { Counted } from '../types';
+import type { Counted } from '../api-types';
 
 /** A search box over users or items (by id, and title for items), most events first. */
 export function SearchList({ kind }: { kind: 'users' | 'items' }) {

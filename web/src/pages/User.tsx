@@ -3,7 +3,7 @@ import { api, useApi } from '../api';
 import { Async, AttributeTable, ErrorBox } from '../components';
 import { date, num } from '../format';
 import { Link, seg } from '../router';
-import type { Counted, Recommendation, ScoredItem, UserPage as UserData } from '../types';
+import type { Counted, Recommendation, ScoredItem, UserPage as UserData } from '../api-types';
 
 const K = 10;
 
