@@ -21,6 +21,7 @@ import { towers } from './towers.js';
 import { scale } from './scale.js';
 import { retrieval } from './retrieval.js';
 import { quality } from './quality.js';
+import { alsDefaults } from './als-defaults.js';
 
 import { data, root, type Run, unirec } from './unirec.js';
 
@@ -287,7 +288,7 @@ async function kernels(): Promise<string> {
   ].join('\n');
 }
 
-const suites: Record<string, () => string | Promise<string>> = { foundation, 'knn-kernel': knnKernel, latent, kernels, native: nativeCore, fusion, 'fusion-ceiling': fusionCeiling, 'fusion-stacking': fusionStacking, rerank, cold, towers, sequence, amazon, 'store-import': storeImport, retrieval, scale, quality };
+const suites: Record<string, () => string | Promise<string>> = { foundation, 'knn-kernel': knnKernel, latent, kernels, native: nativeCore, fusion, 'fusion-ceiling': fusionCeiling, 'fusion-stacking': fusionStacking, rerank, cold, towers, sequence, amazon, 'store-import': storeImport, retrieval, scale, quality, 'als-defaults': alsDefaults };
 
 function writeSection(name: string, body: string): void {
   const file = path.join(root, 'BENCHMARKS.md');

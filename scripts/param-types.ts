@@ -24,6 +24,7 @@ type Schema = {
   oneOf?: Schema[];
   allOf?: Schema[];
   default?: unknown;
+  description?: string;
 };
 
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -68,7 +69,8 @@ function objectType(s: Schema, indent: string): string {
   const inner = `${indent}  `;
   const required = new Set(s.required ?? []);
   const lines = props.map(([k, v]) => {
-    const doc = v.default !== undefined ? `${inner}/** default: ${JSON.stringify(v.default)} */\n` : '';
+    const text = v.default !== undefined ? `default: ${JSON.stringify(v.default)}` : v.description !== undefined ? `default: ${v.description}` : undefined;
+    const doc = text !== undefined ? `${inner}/** ${text} */\n` : '';
     return `${doc}${inner}${key(k)}${required.has(k) ? '' : '?'}: ${typeOf(v, inner)};`;
   });
   if (extra && extra !== true) lines.push(`${inner}[key: string]: ${typeOf(extra, inner)};`);

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
+import { z } from 'zod';
 import { modelNames, modelSpec, parseParams } from '../pipeline/index.js';
 
-/** `unirec models`: every registered model with its default params. */
+/** `unirec models`: every registered model with its default params (and those chosen from the data). */
 export function modelsCommand(program: Command): void {
   program
     .command('models')
@@ -9,7 +10,13 @@ export function modelsCommand(program: Command): void {
     .action(() => {
       for (const name of modelNames()) {
         const spec = modelSpec(name);
-        process.stdout.write(`${name.padEnd(12)} ${spec.description}\n${' '.repeat(13)}${JSON.stringify(parseParams(name, {}))}\n`);
+        const defaults = parseParams(name, {});
+        // a param without a fixed default says how it is chosen (e.g. ALS's regularization, from the data)
+        const schema = z.toJSONSchema(spec.params, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, { description?: string }> };
+        const chosen = Object.entries(schema.properties ?? {})
+          .filter(([k, v]) => !(k in defaults) && v.description !== undefined)
+          .map(([k, v]) => `\n${' '.repeat(13)}${k}: ${v.description}`);
+        process.stdout.write(`${name.padEnd(12)} ${spec.description}\n${' '.repeat(13)}${JSON.stringify(defaults)}${chosen.join('')}\n`);
       }
     });
 }

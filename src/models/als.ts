@@ -19,8 +19,13 @@ const Params = z
   .object({
     /** latent dimensions */
     factors: z.number().int().positive().default(64),
-    /** L2 penalty added to the diagonal of every per-row system */
-    regularization: z.number().nonnegative().default(30),
+    /**
+     * L2 penalty added to the diagonal of every per-row system. Omitted: chosen from the training data
+     * by `alsRegularization` ((1 + alpha) / 3 x the mean events per user, kept within 10 to 30 at the
+     * default alpha): 30 on MovieLens-sized histories, 10 on a small shop, where 30 pulls every user onto
+     * the popularity direction and gives everyone the same list (BENCHMARKS.md, "ALS defaults").
+     */
+    regularization: z.number().nonnegative().optional().describe('from the data: (1 + alpha) / 3 x clamp(mean events per user, 10, 30)'),
     /**
      * ALS-WR (Zhou et al. 2008): a further penalty per observed event of the row, so a row with n events
      * gets regularization + regularizationPerEvent * n. Lets one setting carry across datasets whose
@@ -46,6 +51,23 @@ const Params = z
   })
   .strict();
 type AlsParams = z.infer<typeof Params>;
+
+/**
+ * The default L2 penalty for training data `byUser` (users x items): (1 + alpha) / 3 x the mean events of
+ * the users who have any, clamped to [10, 30] first. In the objective the penalty competes with a user's
+ * confidence-weighted evidence, sum_i (1 + alpha r_ui), so it scales with the history length and with
+ * 1 + alpha (at alpha 2 the factor is 1). Measured across datasets (BENCHMARKS.md, "ALS defaults"): 30 is
+ * best on ml-100k, ml-latest-small and ml-1m (users average 86-133 events; 30 is kept there, so their
+ * figures do not change), while shops of 2-7 events per user (synthetic shops, Amazon) are best near 10
+ * and collapse to one popularity-like list for everybody at 30 to 100; the clamp keeps the penalty from
+ * vanishing on near-empty histories and from growing past the MovieLens optimum on long ones.
+ */
+export function alsRegularization(alpha: number, byUser: Csr): number {
+  let users = 0;
+  for (let u = 0; u < byUser.nRows; u++) if (byUser.rowLength(u) > 0) users++;
+  const meanEvents = users === 0 ? 0 : byUser.nnz / users;
+  return ((1 + alpha) / 3) * Math.min(30, Math.max(10, meanEvents));
+}
 
 /** ALS's parameters with their defaults filled in (for code that fits an ALS directly). */
 export function alsParams(params: Partial<AlsParams> = {}): AlsParams {
@@ -73,6 +95,8 @@ export class Als implements Recommender {
   private itemFactors: Float32Array = new Float32Array(0);
   private nUsers = 0;
   private nItems = 0;
+  /** the L2 penalty in use: params.regularization, or the one `alsRegularization` chose at fit */
+  private reg = 0;
   /** Y^T Y + reg I of the final item factors (f x f), for fold-in and explanations */
   private gram: Float64Array = new Float64Array(0);
   private itemNorms: Float32Array | undefined;
@@ -88,6 +112,7 @@ export class Als implements Recommender {
     const f = p.factors;
     const { nUsers, nItems } = train;
     const nat = native();
+    this.reg = p.regularization ?? alsRegularization(p.alpha, train.byUser);
     // Shared memory only for the JS worker team; the native core runs its own threads on plain arrays.
     const users = nat ? new Float32Array(nUsers * f) : sharedFloat32(nUsers * f);
     const items = nat ? new Float32Array(nItems * f) : sharedFloat32(nItems * f);
@@ -177,7 +202,7 @@ export class Als implements Recommender {
     } else {
       gramDense(m, n, f, out);
     }
-    for (let k = 0; k < f; k++) out[k * f + k]! += this.params.regularization;
+    for (let k = 0; k < f; k++) out[k * f + k]! += this.reg;
     return out;
   }
 
@@ -329,7 +354,7 @@ export class Als implements Recommender {
       model: this.name,
       version: 1,
       params: { ...this.params },
-      meta: { nUsers: this.nUsers, nItems: this.nItems, ...this.retrieval.meta('items') },
+      meta: { nUsers: this.nUsers, nItems: this.nItems, regularization: this.reg, ...this.retrieval.meta('items') },
       arrays: {
         ...retrievalArrays(this.params, this.retrieval, this.itemFactors, this.userFactors, this.nUsers),
         ...csrArrays('hist', this.history),
@@ -341,6 +366,10 @@ export class Als implements Recommender {
     const m = new Als(Params.parse(a.params));
     m.nUsers = a.meta.nUsers as number;
     m.nItems = a.meta.nItems as number;
+    // artifacts saved before the scale-aware default carry the penalty in their params
+    const reg = m.params.regularization ?? (a.meta.regularization as number | undefined);
+    if (reg === undefined) throw new Error('als artifact: no regularization in its params or meta');
+    m.reg = reg;
     ({ retrieval: m.retrieval, itemRows: m.itemFactors } = loadItemRetrieval(m.params, a, m.nItems, m.params.factors));
     m.userFactors = loadUserRows(a, m.nUsers, m.params.factors);
     m.history = csrFromArrays(a, 'hist', m.nUsers, m.nItems);

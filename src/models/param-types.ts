@@ -6,7 +6,7 @@ export interface ModelParamsMap {
   als: {
     /** default: 64 */
     factors?: number;
-    /** default: 30 */
+    /** default: from the data: (1 + alpha) / 3 x clamp(mean events per user, 10, 30) */
     regularization?: number;
     /** default: 0 */
     regularizationPerEvent?: number;

@@ -30,3 +30,14 @@ test('report --out defaults to report.html in the current folder', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('models lists a param chosen from the data with its rule (ALS regularization)', () => {
+  const r = spawnSync(process.execPath, [bin, 'models'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const out = `\n${r.stdout}`;
+  const start = out.indexOf('\nals ');
+  assert.ok(start >= 0, out);
+  const als = out.slice(start, out.indexOf('\n', out.indexOf('regularization:', start)));
+  assert.match(als, /"alpha":2/);
+  assert.match(als, /regularization: from the data: \(1 \+ alpha\) \/ 3 x clamp\(mean events per user, 10, 30\)$/);
+});

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createModel, loadModel } from '../../src/models/index.js';
+import { createModel, loadModel, type Recommender as RecommenderModel } from '../../src/models/index.js';
 import { makeTrainData } from '../../src/data/dataset.js';
+import { Csr } from '../../src/data/csr.js';
+import { syntheticShop } from '../../src/data/synthetic.js';
+import { topK } from '../../src/math/topk.js';
+import { alsRegularization } from '../../src/models/als.js';
 import { plantedBlocks, plantedQuality } from '../helpers/planted.js';
 import { randomTrainData } from '../helpers/synthetic.js';
 
@@ -130,4 +134,44 @@ test('als fold-in of a user held out of training: no events ranks nothing, event
   model.foldIn!({ items }, exact);
   model.foldIn!({ items, user: held }, out);
   assert.deepEqual(Array.from(out), Array.from(exact));
+});
+
+/** A users x 1000 CSR whose rows have the given lengths (columns 0..n-1). */
+function rowsOfLength(lengths: number[]): Csr {
+  const indptr = Int32Array.from([0, ...lengths.map((_, r) => lengths.slice(0, r + 1).reduce((a, b) => a + b, 0))]);
+  const indices = Int32Array.from(lengths.flatMap((n) => Array.from({ length: n }, (_, c) => c)));
+  return new Csr(lengths.length, 1000, indptr, indices, new Float32Array(indices.length).fill(1));
+}
+
+test('als default regularization: (1 + alpha) / 3 x the mean events of users with any, clamped to [10, 30]', () => {
+  assert.equal(alsRegularization(2, rowsOfLength([2, 4, 0, 0])), 10); // a small shop: 3 events per user
+  assert.equal(alsRegularization(2, rowsOfLength([10, 30, 0])), 20); // users without events do not count
+  assert.equal(alsRegularization(2, rowsOfLength([100, 200])), 30); // MovieLens-length histories: the old 30
+  assert.equal(alsRegularization(5, rowsOfLength([10, 30])), 40); // confidence 1 + alpha doubled: twice the penalty
+  assert.equal(alsRegularization(2, rowsOfLength([0, 0])), 10);
+});
+
+test('als default on a small shop: users get lists of their own (30, the old default, gave most of them one list), kept through save/load', async () => {
+  const shop = syntheticShop({ users: 100, items: 50, eventsPerUser: 4, seed: 1 });
+  const train = makeTrainData(shop.interactions, shop.users.size, shop.items.size);
+  const distinct = (model: RecommenderModel): number => {
+    const lists = new Set<string>();
+    const scores = new Float32Array(train.nItems);
+    for (let u = 0; u < train.nUsers; u++) {
+      model.scoreUser(u, scores);
+      for (const i of train.byUser.rowIndices(u)) scores[i] = -Infinity;
+      lists.add(Array.from(topK(scores, 5).indices).join(','));
+    }
+    return lists.size;
+  };
+  const auto = createModel('als', {});
+  await auto.fit(train, ctx);
+  const old = createModel('als', { regularization: 30 });
+  await old.fit(train, ctx);
+  const [mine, theirs] = [distinct(auto), distinct(old)];
+  assert.ok(mine >= 90, `distinct top-5 lists with the default: ${mine} of 100`);
+  assert.ok(theirs < 60, `distinct top-5 lists at regularization 30: ${theirs} of 100`);
+  const saved = auto.save();
+  assert.equal(saved.meta.regularization, 10);
+  assert.equal(distinct(loadModel(structuredClone(saved))), mine);
 });
