@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
@@ -44,6 +44,13 @@ export async function wrong(): Promise<void> {
 }
 `;
 
+/** The other entry points, compiled alongside: their public types must hold under the same options. */
+const ENTRY_POINTS = `import * as server from 'unirec/server';
+import * as client from 'unirec/client';
+import * as lib from 'unirec';
+export const entries = [server, client, lib].map((m) => Object.keys(m).length);
+`;
+
 const root = resolve('.');
 
 test("the issue's program compiles under tsc --strict without skipLibCheck and runs", () => {
@@ -54,6 +61,7 @@ test("the issue's program compiles under tsc --strict without skipLibCheck and r
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
     writeFileSync(join(dir, 'main.ts'), PROGRAM);
     writeFileSync(join(dir, 'wrong.ts'), MUST_NOT_COMPILE);
+    writeFileSync(join(dir, 'entries.ts'), ENTRY_POINTS);
     writeFileSync(
       join(dir, 'tsconfig.json'),
       JSON.stringify({
@@ -67,13 +75,26 @@ test("the issue's program compiles under tsc --strict without skipLibCheck and r
           types: ['node'],
           typeRoots: [join(root, 'node_modules', '@types')],
         },
-        files: ['main.ts', 'wrong.ts'],
+        files: ['main.ts', 'wrong.ts', 'entries.ts'],
       }),
     );
+    let listed = '';
     try {
-      execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], { encoding: 'utf8' });
+      listed = execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir, '--listFiles'], { encoding: 'utf8' });
     } catch (e) {
       assert.fail(`tsc failed:\n${(e as { stdout: string }).stdout}`);
+    }
+    // node_modules/unirec links to this checkout, where devDependencies' types resolve too; an installed
+    // package has only its dependencies. So every package our reachable declarations import must be one.
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const ours = listed.split('\n').filter((f) => f.startsWith(join(root, 'dist', 'src')) && f.endsWith('.d.ts'));
+    assert.ok(ours.length > 20, `declarations of unirec in the program: ${ours.length}`);
+    for (const file of ours) {
+      for (const [, spec] of readFileSync(file, 'utf8').matchAll(/(?:from|import\()\s*['"]([^'"]+)['"]/g)) {
+        if (spec!.startsWith('.') || spec!.startsWith('node:')) continue;
+        const name = spec!.startsWith('@') ? spec!.split('/').slice(0, 2).join('/') : spec!.split('/')[0]!;
+        assert.ok(name in pkg.dependencies, `${file} imports ${spec}, which is not a dependency of the package`);
+      }
     }
     const out = execFileSync(process.execPath, [join(dir, 'out', 'main.js')], { cwd: dir, encoding: 'utf8' });
     type Item = { id: string; score: number; reasons?: { id?: string; text: string }[] };
