@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { PROTOCOLS, type Protocol } from '../data/splits.js';
 import { UnirecError } from '../errors.js';
-import { tune, type TrialResult } from '../eval/tune.js';
+import { tune, type EarlyStoppingRule, type TrialResult } from '../eval/tune.js';
 import { parseParams } from '../pipeline/index.js';
 import { addDataOptions, type DataFlags, loadFromFlags, parseParamsFlag } from './data-options.js';
 import { defaultThreads, parseKs } from './evaluate.js';
@@ -20,7 +20,7 @@ interface TuneFlags extends DataFlags {
   threads: number;
   sampler: 'tpe' | 'random';
   timeBudget?: number;
-  earlyStopping: 'median' | 'none';
+  earlyStopping: EarlyStoppingRule;
   json?: boolean;
 }
 
@@ -39,7 +39,7 @@ export function tuneCommand(program: Command): void {
     .option('--trials <n>', 'number of trials after the defaults', positiveInt('--trials'), 20)
     .addOption(new Option('--sampler <name>', 'how trials are drawn: TPE (random for the first 5) or random').choices(['tpe', 'random']).default('tpe'))
     .option('--time-budget <seconds>', 'time limit for the search: no trial starts after it, a running one is cut (the best finished trial wins)', positiveNumber)
-    .addOption(new Option('--early-stopping <rule>', 'stop a trial whose valid curve is below the median of the earlier trials\' (epoch-based models; ALS: after a short first fit)').choices(['median', 'none']).default('median'))
+    .addOption(new Option('--early-stopping <rule>', 'stop a trial whose valid curve is below the median of the earlier trials\' (epoch-based models); median-short-fit: ALS too, after a short first fit').choices(['median', 'median-short-fit', 'none']).default('median'))
     .option('--metric <name>', 'metric to optimise on valid (rmse/mae are minimised)', 'ndcg@10')
     .option('--params <json>', 'fixed params for every trial')
     .addOption(new Option('--protocol <name>', 'split protocol (needs a valid part)').choices(PROTOCOLS.filter((p) => p !== 'kfold')).default('ratio'))

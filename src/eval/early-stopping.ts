@@ -6,9 +6,11 @@
  * - epoch-based models (those that keep a training log: bpr, hybrid-mf, the sequence models, two-tower)
  *   report their valid NDCG@10 after validated epochs; a trial's point at epoch e is the best it reached
  *   up to e, and it is compared after every validated epoch.
- * - iterative models without epochs (ALS: `iterations`) have one point: a first fit with a fixed, short
- *   number of iterations (a quarter of the defaults'), scored on valid, which the trial must pass before
- *   its full fit (successive halving with two rungs; a surviving trial costs that extra short fit).
+ * - iterative models without epochs (ALS: `iterations`), only when asked (tune's 'median-short-fit'):
+ *   one point, a first fit with a fixed, short number of iterations (a quarter of the defaults'), scored
+ *   on valid, which the trial must pass before its full fit (successive halving with two rungs). A
+ *   surviving trial pays that short fit and a second evaluation, so it does not pay when a trial's
+ *   fixed costs (split, evaluation) are a large part of it: on ml-100k ALS it made the search slower.
  *
  * Other models (EASE, the neighbourhood models, popularity, the pipeline) have no budget to cut: their
  * trials always run to the end.

@@ -69,15 +69,18 @@ export interface TuneOptions {
   /** wall-clock limit in seconds: no trial starts after it, and a trial still running at it is cut and dropped (the defaults' trial always runs) */
   budgetSeconds?: number;
   /**
-   * 'median' (default): stop a trial whose valid curve falls below the median of the earlier trials'
-   * (src/eval/early-stopping.ts; epoch-based and iterative models, ranking metrics); 'none': every trial runs to its end
+   * 'median' (default): stop an epoch-based trial whose valid curve falls below the median of the earlier
+   * trials' (src/eval/early-stopping.ts; ranking metrics); 'median-short-fit': also give iterative models
+   * (ALS) a short first fit that must pass the median (measured not to pay on ml-100k); 'none': every trial runs to its end
    */
-  earlyStopping?: 'median' | 'none';
+  earlyStopping?: EarlyStoppingRule;
   progress?: Progress;
   signal?: AbortSignal;
   /** called after each trial (for live output) */
   onTrial?: (trial: TrialResult) => void;
 }
+
+export type EarlyStoppingRule = 'median' | 'median-short-fit' | 'none';
 
 export interface TrialResult {
   /** 0 = the defaults (the fixed params alone) */
@@ -102,7 +105,7 @@ export interface TuneReport {
   sampler: 'tpe' | 'random';
   /** trials cut by the time budget (not counted) */
   cut?: number;
-  early_stopping: 'median' | 'none';
+  early_stopping: EarlyStoppingRule;
   /** trials ended by early stopping (counted, never chosen) */
   stopped: number;
   /** seconds the search took (without the final test fit) */
@@ -138,8 +141,8 @@ export async function tune(opts: TuneOptions): Promise<TuneReport> {
   // valid split for it (and report their per-epoch valid metric); the others (e.g. a pipeline, whose
   // ranker would learn from it) do not see the split they are scored on
   const epochBased = typeof createModel(opts.model, opts.base ?? {}).training === 'function';
-  const stopping = earlyStopping === 'median' && !lower ? new MedianStopping() : undefined;
-  const short = stopping && !epochBased ? shortFit(opts.model, parseParams(opts.model, opts.base ?? {})) : undefined;
+  const stopping = earlyStopping !== 'none' && !lower ? new MedianStopping() : undefined;
+  const short = stopping && earlyStopping === 'median-short-fit' && !epochBased ? shortFit(opts.model, parseParams(opts.model, opts.base ?? {})) : undefined;
   let cut = 0;
   const valueOf = (run: EvaluationReport) => {
     const value = run.metrics[opts.metric];

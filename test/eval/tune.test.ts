@@ -117,19 +117,20 @@ test('early stopping ends bad epoch-based trials sooner and keeps the best trial
   }
 });
 
-test('early stopping of an iterative model (ALS): a short first fit below the median ends the trial', async () => {
+test('early stopping of an iterative model (ALS, median-short-fit): a short first fit below the median ends the trial', async () => {
   const dataset = syntheticShop({ users: 200, items: 120, seed: 3 });
   // regularization near 10 fits this data (valid NDCG@10 about 0.34); from 1e6 up it leaves the factors near zero: planted bad draws
   const space = { regularization: [8, 1e6, 10, 3e6, 12, 1e7, 5e6] };
-  const run = (earlyStopping: 'median' | 'none') =>
+  const run = (earlyStopping: 'median' | 'median-short-fit' | 'none') =>
     tune({ dataset, model: 'als', space, trials: 6, metric: 'ndcg@10', protocol: 'ratio', seed: 42, ks: [10], threads: 1, sampler: 'random', earlyStopping });
   const full = await run('none');
-  const stopped = await run('median');
+  const stopped = await run('median-short-fit');
   assert.ok(stopped.stopped >= 1, `${stopped.stopped} trials stopped`);
   for (const t of stopped.trials.filter((x) => x.stopped)) {
     assert.ok((t.params.regularization as number) >= 1e6, `only a planted bad draw is stopped, not ${JSON.stringify(t.params)}`);
     assert.equal(t.stopped!.iterations, 4, 'after a quarter of the default 15 iterations');
   }
+  assert.equal((await run('median')).stopped, 0, 'the default rule leaves models without epochs alone');
   assert.deepEqual(stopped.best, { ...full.best, fit_seconds: stopped.best.fit_seconds });
 });
 
