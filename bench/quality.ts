@@ -2,7 +2,8 @@
  * Issue 21, `npm run bench -- quality`: hybrid-mf against LightFM and bpr against RecBole on unirec's own
  * splits (the peers' figures from ../shared/PEERS.md, measured on the same splits), every model with its
  * defaults (the params below only choose which features exist, as the peers' runs did), and `tune` with
- * the TPE sampler against random search on ml-100k ALS.
+ * the TPE sampler against random search on ml-100k ALS, and with and without early stopping of bad trials
+ * (bpr, ALS).
  */
 import path from 'node:path';
 import { data, fmt, pct, unirec, type Run } from './unirec.js';
