@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { PROTOCOLS, type Protocol } from '../data/splits.js';
 import { UnirecError } from '../errors.js';
-import { tune, type TrialResult } from '../eval/tune.js';
+import { tune, type EarlyStoppingRule, type TrialResult } from '../eval/tune.js';
 import { parseParams } from '../pipeline/index.js';
 import { addDataOptions, type DataFlags, loadFromFlags, parseParamsFlag } from './data-options.js';
 import { defaultThreads, parseKs } from './evaluate.js';
@@ -19,13 +19,14 @@ interface TuneFlags extends DataFlags {
   seed: number;
   threads: number;
   sampler: 'tpe' | 'random';
-  budget?: number;
+  timeBudget?: number;
+  earlyStopping: EarlyStoppingRule;
   json?: boolean;
 }
 
 function positiveNumber(value: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`--budget must be a number of seconds > 0, got "${value}"`);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`--time-budget must be a number of seconds > 0, got "${value}"`);
   return n;
 }
 
@@ -37,7 +38,8 @@ export function tuneCommand(program: Command): void {
     .requiredOption('--space <json>', 'search space, e.g. \'{"k":[20,50,100],"shrink":{"min":0,"max":50}}\' (add "log":true, "int":true)')
     .option('--trials <n>', 'number of trials after the defaults', positiveInt('--trials'), 20)
     .addOption(new Option('--sampler <name>', 'how trials are drawn: TPE (random for the first 5) or random').choices(['tpe', 'random']).default('tpe'))
-    .option('--budget <seconds>', 'time limit for the search: no trial starts after it, a running one is cut', positiveNumber)
+    .option('--time-budget <seconds>', 'time limit for the search: no trial starts after it, a running one is cut (the best finished trial wins)', positiveNumber)
+    .addOption(new Option('--early-stopping <rule>', 'stop a trial whose valid curve is below the median of the earlier trials\' (epoch-based models); median-short-fit: ALS too, after a short first fit').choices(['median', 'median-short-fit', 'none']).default('median'))
     .option('--metric <name>', 'metric to optimise on valid (rmse/mae are minimised)', 'ndcg@10')
     .option('--params <json>', 'fixed params for every trial')
     .addOption(new Option('--protocol <name>', 'split protocol (needs a valid part)').choices(PROTOCOLS.filter((p) => p !== 'kfold')).default('ratio'))
@@ -67,7 +69,8 @@ export function tuneCommand(program: Command): void {
       threads: flags.threads,
       base,
       sampler: flags.sampler,
-      budgetSeconds: flags.budget,
+      budgetSeconds: flags.timeBudget,
+      earlyStopping: flags.earlyStopping,
       progress: stderrProgress(),
       onTrial: flags.json ? undefined : (t) => process.stdout.write(`${trialLine(t, flags.trials, flags.metric)}\n`),
     });
@@ -90,5 +93,6 @@ export function tuneCommand(program: Command): void {
 export function trialLine(t: TrialResult, total: number, metric: string): string {
   const params = Object.entries(t.params).map(([k, v]) => `${k}=${typeof v === 'string' ? v : typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(4)) : JSON.stringify(v)}`);
   const which = t.trial === 0 ? `defaults${' '.repeat(2 * String(total).length - 1)}` : `trial ${String(t.trial).padStart(String(total).length)}/${total}`;
-  return `${which}  ${metric} ${t.value.toFixed(4)}  ${params.join(' ')}`;
+  const stopped = t.stopped ? `  (stopped ${t.stopped.epoch !== undefined ? `after epoch ${t.stopped.epoch + 1}` : `after ${t.stopped.iterations} iterations`})` : '';
+  return `${which}  ${metric} ${t.value.toFixed(4)}  ${params.join(' ')}${stopped}`;
 }

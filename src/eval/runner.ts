@@ -26,6 +26,8 @@ export interface RunOptions {
   coldEvents?: number;
   /** which split part to measure: 'test' (default), or 'valid' for tuning (the model then gets no valid set) */
   on?: 'test' | 'valid';
+  /** with on 'valid': the model still gets the valid split, for its own early stopping (tune, epoch-based models) */
+  validToModel?: boolean;
   /** also report diversity_latent@K, in an ALS taste space of this many factors fitted on train */
   latentDiversity?: number;
 }
@@ -138,6 +140,7 @@ async function runSplit(
   const onValid = opts.on === 'valid';
   const valid = onValid ? ds.interactions.select([]) : ds.interactions.select(split.valid);
   const test = ds.interactions.select(onValid ? split.valid : split.test);
+  const modelValid = onValid && opts.validToModel ? test : valid;
   const foldIn = split.coldUsers ? { users: split.coldUsers, events: ds.interactions.select(split.foldIn ?? []) } : undefined;
   const trainData = makeTrainData(train, ds.users.size, ds.items.size, {
     hasRatings: ds.hasRatings,
@@ -153,7 +156,7 @@ async function runSplit(
     threads,
     signal: opts.signal,
     progress: opts.progress,
-    valid: valid.length ? valid : undefined,
+    valid: modelValid.length ? modelValid : undefined,
   });
   const t1 = performance.now();
   const latentSpace = opts.latentDiversity ? await latentItemSpace(trainData, opts.latentDiversity, { seed: opts.seed, threads, signal: opts.signal }) : undefined;

@@ -3,8 +3,9 @@ import type { Dataset } from '../data/dataset.js';
 import type { Protocol } from '../data/splits.js';
 import { UnirecError } from '../errors.js';
 import { Rng } from '../math/rng.js';
-import { parseParams } from '../models/registry.js';
+import { createModel, parseParams } from '../models/registry.js';
 import type { Progress } from '../progress.js';
+import { MedianStopping, shortFit } from './early-stopping.js';
 import { runEvaluation, type EvaluationReport } from './runner.js';
 import { tpeSample, type Observation } from './tpe.js';
 
@@ -67,11 +68,19 @@ export interface TuneOptions {
   sampler?: 'tpe' | 'random';
   /** wall-clock limit in seconds: no trial starts after it, and a trial still running at it is cut and dropped (the defaults' trial always runs) */
   budgetSeconds?: number;
+  /**
+   * 'median' (default): stop an epoch-based trial whose valid curve falls below the median of the earlier
+   * trials' (src/eval/early-stopping.ts; ranking metrics); 'median-short-fit': also give iterative models
+   * (ALS) a short first fit that must pass the median (measured not to pay on ml-100k); 'none': every trial runs to its end
+   */
+  earlyStopping?: EarlyStoppingRule;
   progress?: Progress;
   signal?: AbortSignal;
   /** called after each trial (for live output) */
   onTrial?: (trial: TrialResult) => void;
 }
+
+export type EarlyStoppingRule = 'median' | 'median-short-fit' | 'none';
 
 export interface TrialResult {
   /** 0 = the defaults (the fixed params alone) */
@@ -80,6 +89,10 @@ export interface TrialResult {
   /** the tuned metric on the valid split */
   value: number;
   fit_seconds: number;
+  /** epoch-based models: epochs the trial trained */
+  epochs?: number;
+  /** set when early stopping ended the trial: at which epoch (0-based), or after its short first fit of `iterations`; `value` is its best there (an epoch-based model's own valid NDCG@10, on at most 2000 valid users) */
+  stopped?: { epoch?: number; iterations?: number };
 }
 
 export interface TuneReport {
@@ -92,6 +105,9 @@ export interface TuneReport {
   sampler: 'tpe' | 'random';
   /** trials cut by the time budget (not counted) */
   cut?: number;
+  early_stopping: EarlyStoppingRule;
+  /** trials ended by early stopping (counted, never chosen) */
+  stopped: number;
   /** seconds the search took (without the final test fit) */
   search_seconds: number;
   /** the best params, fitted on train and measured on test (valid items excluded), as `evaluate` reports */
@@ -106,43 +122,100 @@ const LOWER_IS_BETTER = new Set(['rmse', 'mae']);
  * random (Bergstra & Bengio 2012). Every trial fits on train and is scored on the valid split, never on
  * test; the best on valid (the defaults unless a draw beats them) is then measured once on test.
  * Duplicate draws are skipped. With `budgetSeconds` no trial starts after the budget and the one running
- * when it runs out is cut (aborted) and dropped.
+ * when it runs out is cut (aborted) and dropped. Early stopping (src/eval/early-stopping.ts) ends a trial
+ * whose valid curve falls below the median of the earlier trials'; such a trial is kept in the list (and
+ * in the sampler's history, with its value where it stopped) but is never the one chosen.
  */
 export async function tune(opts: TuneOptions): Promise<TuneReport> {
   const space = parseSpace(opts.space);
   const rng = new Rng(opts.seed ^ 0x7e57);
   const lower = LOWER_IS_BETTER.has(opts.metric);
   const sampler = opts.sampler ?? 'tpe';
+  const earlyStopping = opts.earlyStopping ?? 'median';
   const started = performance.now();
   const deadline = opts.budgetSeconds === undefined ? Infinity : started + opts.budgetSeconds * 1000;
   const seen = new Set<string>();
   const trials: TrialResult[] = [];
   const history: Observation[] = [];
+  // models that keep a training log stop on valid themselves: in a trial, as in `evaluate`, they get the
+  // valid split for it (and report their per-epoch valid metric); the others (e.g. a pipeline, whose
+  // ranker would learn from it) do not see the split they are scored on
+  const epochBased = typeof createModel(opts.model, opts.base ?? {}).training === 'function';
+  const stopping = earlyStopping !== 'none' && !lower ? new MedianStopping() : undefined;
+  const short = stopping && earlyStopping === 'median-short-fit' && !epochBased ? shortFit(opts.model, parseParams(opts.model, opts.base ?? {})) : undefined;
   let cut = 0;
-  const measure = async (params: Record<string, unknown>, limited: boolean): Promise<number | undefined> => {
+  const valueOf = (run: EvaluationReport) => {
+    const value = run.metrics[opts.metric];
+    if (value === undefined) throw new UnirecError(`metric "${opts.metric}" is not reported for ${opts.model}; choose one of ${Object.keys(run.metrics).join(', ')}`);
+    return value;
+  };
+  /** One fit scored on valid; undefined when the time budget cut it. `onEpoch` may stop it (returns true). */
+  const evaluate = async (params: Record<string, unknown>, limited: boolean, onEpoch?: (epoch: number, valid: number) => boolean): Promise<EvaluationReport | 'stopped' | undefined> => {
     const left = deadline - performance.now();
-    const signals = [opts.signal, limited && Number.isFinite(left) ? AbortSignal.timeout(Math.max(1, Math.ceil(left))) : undefined].filter((x): x is AbortSignal => x !== undefined);
+    const stop = new AbortController();
+    const signals = [opts.signal, stop.signal, limited && Number.isFinite(left) ? AbortSignal.timeout(Math.max(1, Math.ceil(left))) : undefined].filter((x): x is AbortSignal => x !== undefined);
+    const progress: Progress | undefined = onEpoch && {
+      start: () => ({ tick() {}, done() {} }),
+      epoch: (_label, _total, r) => {
+        if (r.valid !== undefined && !stop.signal.aborted && onEpoch(r.epoch, r.valid)) stop.abort(new Error('stopped early'));
+      },
+    };
     try {
-      const run = await runEvaluation({ ...common(opts), signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0], params, on: 'valid' });
-      const value = run.metrics[opts.metric];
-      if (value === undefined) {
-        throw new UnirecError(`metric "${opts.metric}" is not reported for ${opts.model}; choose one of ${Object.keys(run.metrics).join(', ')}`);
-      }
-      trials.push({ trial: trials.length, params, value, fit_seconds: run.fit_seconds });
-      opts.onTrial?.(trials[trials.length - 1]!);
-      return value;
+      return await runEvaluation({ ...common(opts), signal: AbortSignal.any(signals), progress, params, on: 'valid', validToModel: epochBased });
     } catch (e) {
-      if (opts.signal?.aborted || !limited || performance.now() < deadline) throw e;
+      if (opts.signal?.aborted) throw e;
+      if (stop.signal.aborted) return 'stopped';
+      if (!limited || performance.now() < deadline) throw e;
       cut++;
       return undefined;
     }
   };
+  /** Trial `n`: fitted and scored on valid, or stopped early; undefined when the time budget cut it. */
+  const trial = async (params: Record<string, unknown>, n: number): Promise<TrialResult | undefined> => {
+    const limited = n > 0;
+    const t0 = performance.now();
+    const seconds = () => Math.round((performance.now() - t0) / 10) / 100;
+    stopping?.begin(n === 0);
+    let finished = false;
+    try {
+      if (short) {
+        const iterations = parseParams(opts.model, params)[short.param] as number;
+        if (iterations > short.iterations) {
+          const first = await evaluate({ ...params, [short.param]: short.iterations }, limited);
+          if (first === undefined || first === 'stopped') return undefined;
+          const value = valueOf(first);
+          if (stopping!.report(0, value, 1)) return { trial: n, params, value, fit_seconds: seconds(), stopped: { iterations: short.iterations } };
+        }
+      }
+      let epochs = 0;
+      let best = -Infinity;
+      let last = -1;
+      const run = await evaluate(params, limited, epochBased ? (epoch, valid) => {
+        epochs = epoch + 1;
+        best = Math.max(best, valid);
+        last = epoch;
+        return stopping?.report(epoch, valid) ?? false;
+      } : undefined);
+      if (run === undefined) return undefined;
+      if (run === 'stopped') return { trial: n, params, value: best, fit_seconds: seconds(), epochs, stopped: { epoch: last } };
+      const value = valueOf(run);
+      if (short && !(parseParams(opts.model, params)[short.param] as number > short.iterations)) stopping!.report(0, value, Infinity);
+      finished = true;
+      return { trial: n, params, value, fit_seconds: run.fit_seconds, ...(epochBased ? { epochs: run.training?.epochs_run ?? epochs } : {}) };
+    } finally {
+      stopping?.end(finished);
+    }
+  };
   const task = opts.progress?.start('trials', opts.trials + 1);
+  const record = (t: TrialResult) => {
+    trials.push(t);
+    opts.onTrial?.(t);
+    task?.tick();
+  };
   try {
     const defaults = { ...opts.base };
     seen.add(JSON.stringify(parseParams(opts.model, defaults)));
-    await measure(defaults, false);
-    task?.tick();
+    record((await trial(defaults, 0))!);
     for (let attempt = 0; trials.length < opts.trials + 1 && attempt < opts.trials * 20 && performance.now() < deadline; attempt++) {
       const uniform = () => sampleParams(space, rng);
       const drawn = sampler === 'tpe' ? tpeSample(space, history, rng, uniform) : uniform();
@@ -150,19 +223,20 @@ export async function tune(opts: TuneOptions): Promise<TuneReport> {
       const key = JSON.stringify(parseParams(opts.model, params));
       if (seen.has(key)) continue;
       seen.add(key);
-      const value = await measure(params, true);
-      if (value === undefined) break;
-      history.push({ params: drawn, score: lower ? -value : value });
-      task?.tick();
+      const result = await trial(params, trials.length);
+      if (result === undefined) break;
+      record(result);
+      history.push({ params: drawn, score: lower ? -result.value : result.value });
     }
   } finally {
     task?.done();
   }
   const searchSeconds = (performance.now() - started) / 1000;
-  // the first of equal values wins, so the defaults are kept unless a draw is strictly better
-  const best = trials.reduce((a, b) => (lower ? (b.value < a.value ? b : a) : b.value > a.value ? b : a));
+  // a trial stopped early never wins; the first of equal values does, so the defaults are kept unless a draw is strictly better
+  const best = trials.filter((t) => !t.stopped).reduce((a, b) => (lower ? (b.value < a.value ? b : a) : b.value > a.value ? b : a));
   const test = await runEvaluation({ ...common(opts), params: best.params, on: 'test' });
-  return { model: opts.model, protocol: opts.protocol, seed: opts.seed, metric: opts.metric, trials, best, sampler, ...(cut ? { cut } : {}), search_seconds: Math.round(searchSeconds * 100) / 100, test };
+  const stopped = trials.filter((t) => t.stopped).length;
+  return { model: opts.model, protocol: opts.protocol, seed: opts.seed, metric: opts.metric, trials, best, sampler, ...(cut ? { cut } : {}), early_stopping: earlyStopping, stopped, search_seconds: Math.round(searchSeconds * 100) / 100, test };
 }
 
 function common(opts: TuneOptions) {

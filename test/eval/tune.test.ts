@@ -94,3 +94,52 @@ test('the TPE sampler finds a planted optimum faster than random draws', () => {
   }
   assert.ok(tpe > random, `mean best: tpe ${tpe / 20}, random ${random / 20}`);
 });
+
+test('early stopping ends bad epoch-based trials sooner and keeps the best trial', async () => {
+  const dataset = syntheticShop({ users: 200, items: 120, seed: 3 });
+  // bpr validated every epoch; learning rates far too small for 16 epochs are planted among good ones
+  const base = { epochs: 16, validateEvery: 1, patience: 100 };
+  const space = { learningRate: [0.01, 0.000001, 0.02, 0.000002, 0.005, 0.000005, 0.00001, 0.03] };
+  const run = (earlyStopping: 'median' | 'none') =>
+    tune({ dataset, model: 'bpr', space, base, trials: 7, metric: 'ndcg@10', protocol: 'ratio', seed: 42, ks: [10], threads: 1, sampler: 'random', earlyStopping });
+  const full = await run('none');
+  const stopped = await run('median');
+  assert.deepEqual(stopped.trials.map((t) => t.params), full.trials.map((t) => t.params), 'the same draws');
+  assert.equal(full.stopped, 0);
+  assert.ok(stopped.stopped >= 2, `${stopped.stopped} trials stopped`);
+  const epochs = (r: typeof full) => r.trials.reduce((s, t) => s + t.epochs!, 0);
+  assert.ok(epochs(stopped) < epochs(full) * 0.8, `epochs trained: ${epochs(stopped)} with early stopping, ${epochs(full)} without`);
+  assert.deepEqual(stopped.best, { ...full.best, fit_seconds: stopped.best.fit_seconds }, 'the best trial is the same');
+  assert.equal(stopped.test.metrics['ndcg@10'], full.test.metrics['ndcg@10']);
+  for (const t of stopped.trials.filter((x) => x.stopped)) {
+    assert.ok(full.trials[t.trial]!.value < full.best.value, `trial ${t.trial} was stopped and would not have won`);
+    assert.ok(t.epochs! < 16 && t.stopped!.epoch! + 1 === t.epochs);
+  }
+});
+
+test('early stopping of an iterative model (ALS, median-short-fit): a short first fit below the median ends the trial', async () => {
+  const dataset = syntheticShop({ users: 200, items: 120, seed: 3 });
+  // regularization near 10 fits this data (valid NDCG@10 about 0.34); from 1e6 up it leaves the factors near zero: planted bad draws
+  const space = { regularization: [8, 1e6, 10, 3e6, 12, 1e7, 5e6] };
+  const run = (earlyStopping: 'median' | 'median-short-fit' | 'none') =>
+    tune({ dataset, model: 'als', space, trials: 6, metric: 'ndcg@10', protocol: 'ratio', seed: 42, ks: [10], threads: 1, sampler: 'random', earlyStopping });
+  const full = await run('none');
+  const stopped = await run('median-short-fit');
+  assert.ok(stopped.stopped >= 1, `${stopped.stopped} trials stopped`);
+  for (const t of stopped.trials.filter((x) => x.stopped)) {
+    assert.ok((t.params.regularization as number) >= 1e6, `only a planted bad draw is stopped, not ${JSON.stringify(t.params)}`);
+    assert.equal(t.stopped!.iterations, 4, 'after a quarter of the default 15 iterations');
+  }
+  assert.equal((await run('median')).stopped, 0, 'the default rule leaves models without epochs alone');
+  assert.deepEqual(stopped.best, { ...full.best, fit_seconds: stopped.best.fit_seconds });
+});
+
+test('the time budget cuts a running trial and the best finished trial wins', async () => {
+  const dataset = syntheticShop({ users: 200, items: 120, seed: 3 });
+  // the defaults (2 epochs) finish; the only draw (100,000 epochs, no stopping on valid) cannot, and is cut at the budget
+  const report = await tune({ dataset, model: 'bpr', base: { epochs: 2, patience: 0 }, space: { epochs: [100000] }, trials: 3, metric: 'ndcg@10', protocol: 'ratio', seed: 42, ks: [10], threads: 1, budgetSeconds: 1 });
+  assert.equal(report.cut, 1);
+  assert.equal(report.trials.length, 1, 'only the defaults finished');
+  assert.equal(report.best.trial, 0);
+  assert.ok(report.search_seconds < 30, `searched ${report.search_seconds} s for a 1 s budget`);
+});
