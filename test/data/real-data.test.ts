@@ -64,10 +64,7 @@ test('real ml-latest-small: counts, 9742 catalogue items with 18 unrated, tags',
 
 const ml1m = data('ml-1m');
 test('real ml-1m: 1,000,209 pairs from ratings.parquet, no ratings or time, with a note', { skip: ml1m.skip }, async () => {
-  const start = performance.now();
   const ds = await loadDataset(ml1m.path);
-  const seconds = (performance.now() - start) / 1000;
-  assert.ok(seconds < 3, `ml-1m took ${seconds.toFixed(2)} s`);
   assert.equal(ds.source, 'ml-1m');
   assert.equal(ds.interactions.length, 1000209);
   assert.equal(ds.users.size, 6040);
