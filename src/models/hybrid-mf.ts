@@ -14,6 +14,8 @@ import { sortedHas } from '../math/sorted.js';
 import { registerModel } from './registry.js';
 import { EpochLog, type TrainingLog } from '../training-log.js';
 import { validNdcg, validSet } from './valid-ndcg.js';
+import { derivedRetrieval, derivedRetrievalArrays, loadDerivedRetrieval, type ItemRetrieval } from './factor-retrieval.js';
+import { retrievalParamShape } from '../retrieval/options.js';
 import { StepSchedule } from './step-schedule.js';
 
 const Params = z
@@ -65,6 +67,7 @@ const Params = z
      * the item vectors are shorter and 20 passes under-train (ml-100k cold-users, 1 event: NDCG@10 0.506 at 20, 0.539 at 100)
      */
     foldInEpochs: z.number().int().positive().default(100),
+    ...retrievalParamShape,
   })
   .strict();
 type HybridParams = z.infer<typeof Params>;
@@ -112,6 +115,8 @@ export class HybridMf implements Recommender {
   /** optimiser state, during fit only */
   private opt: StepSchedule | undefined;
   private lastFit: TrainingLog | undefined;
+  /** the item vectors Q (+ biases bq) as retrieval scores them: built at the end of fit (undefined while training) */
+  private retrieval: ItemRetrieval | undefined;
 
   constructor(readonly params: HybridParams) {}
 
@@ -123,6 +128,7 @@ export class HybridMf implements Recommender {
     this.history = train.byUser;
     this.itemNorms = undefined;
     this.lastFit = undefined;
+    this.retrieval = undefined;
     this.buildItemColumns(train);
     this.buildUserColumns(train);
     const rng = new Rng(ctx.seed);
@@ -137,6 +143,7 @@ export class HybridMf implements Recommender {
     const nnz = indices.length;
     if (nnz > 0 && train.nItems >= 2) await this.train(ctx, rng, indptr, indices);
     this.derive();
+    this.retrieval = derivedRetrieval(p, this.Q, this.nItems, f, this.bq);
   }
 
   /** Items and users without train events have no id column: they score from their features alone, never from an untrained id embedding. */
@@ -350,9 +357,28 @@ export class HybridMf implements Recommender {
     this.scoreVector(this.P, user * this.params.factors, out);
   }
 
+  /** out[i] = x . q_i + b_i: on the stored item vectors once fitted (the `vectors` param), on Q while training. */
   private scoreVector(x: Float32Array | Float64Array, xo: number, out: Float32Array): void {
+    if (this.retrieval) {
+      this.retrieval.scoreAll(x, xo, out.subarray(0, this.nItems));
+      return;
+    }
     scoreRows(this.Q, this.params.factors, x, xo, out.subarray(0, this.nItems));
     for (let i = 0; i < this.nItems; i++) out[i]! += this.bq[i]!;
+  }
+
+  itemIndex(): ItemRetrieval {
+    return this.fitted();
+  }
+
+  retrieve(query: number | History, k: number, exclude?: Uint8Array, excluded?: number): TopK {
+    if (typeof query === 'number') return this.fitted().top(this.P, query * this.params.factors, k, exclude, excluded);
+    return this.fitted().top(this.foldInVector(query), 0, k, exclude, excluded);
+  }
+
+  private fitted(): ItemRetrieval {
+    if (!this.retrieval) throw new UnirecError('hybrid-mf: fit or load the model first');
+    return this.retrieval;
   }
 
   /**
@@ -361,6 +387,11 @@ export class HybridMf implements Recommender {
    * steps on their events with the item side frozen (seeded from the history: same history, same scores).
    */
   foldIn(history: History, out: Float32Array): void {
+    this.scoreVector(this.foldInVector(history), 0, out);
+  }
+
+  /** The user vector `foldIn` scores with. */
+  private foldInVector(history: History): Float64Array {
     const f = this.params.factors;
     const x = new Float64Array(f);
     this.attributeVector(history, x);
@@ -384,7 +415,7 @@ export class HybridMf implements Recommender {
       }
       for (let d = 0; d < f; d++) x[d]! += own[d]!;
     }
-    this.scoreVector(x, 0, out);
+    return x;
   }
 
   /** Adds the embeddings of the user's attributes (feature columns only, not the id) to x. */
@@ -411,6 +442,7 @@ export class HybridMf implements Recommender {
   }
 
   similarItems(item: number, k: number): TopK {
+    if (this.retrieval) return this.retrieval.similar(item, k);
     this.itemNorms ??= rowNorms(this.Q, this.nItems, this.params.factors);
     return cosineNeighboursOfRow(this.Q, this.nItems, this.params.factors, this.itemNorms, item, k);
   }
@@ -451,8 +483,10 @@ export class HybridMf implements Recommender {
         userNames: this.userNames,
         attrs: this.attrs,
         attrOffsets: this.attrOffsets,
+        ...this.fitted().meta('items'),
       },
       arrays: {
+        ...derivedRetrievalArrays(this.fitted()),
         itemEmb: this.itemEmb,
         userEmb: this.userEmb,
         itemBiasEmb: this.itemBiasEmb,
@@ -478,6 +512,7 @@ export class HybridMf implements Recommender {
     m.userCols = csrFromArrays(a, 'ucol', m.nUsers, m.nUsers + m.userNames.length);
     m.history = csrFromArrays(a, 'hist', m.nUsers, m.nItems);
     m.derive();
+    m.retrieval = loadDerivedRetrieval(m.params, a, m.Q, m.nItems, m.params.factors, m.bq);
     return m;
   }
 }
