@@ -4,6 +4,7 @@ import type { TrainData } from '../data/dataset.js';
 import { UnirecError } from '../errors.js';
 import { assembleFeatures } from '../features/block.js';
 import { itemFeatures } from '../features/item.js';
+import { NewItemEncoder, type RawAttributes } from '../features/new-item.js';
 import { attributeBlock, discreteUserAttributes, encodeAttribute, type DiscreteAttribute } from '../features/user.js';
 import { cosineNeighboursOfRow, rowNorms, scoreRows } from '../math/factors.js';
 import { Rng } from '../math/rng.js';
@@ -117,6 +118,8 @@ export class HybridMf implements Recommender {
   private lastFit: TrainingLog | undefined;
   /** the item vectors Q (+ biases bq) as retrieval scores them: built at the end of fit (undefined while training) */
   private retrieval: ItemRetrieval | undefined;
+  /** encodes the attributes of items put after training (built on first use) */
+  private newItems: NewItemEncoder | undefined;
 
   constructor(readonly params: HybridParams) {}
 
@@ -129,6 +132,7 @@ export class HybridMf implements Recommender {
     this.itemNorms = undefined;
     this.lastFit = undefined;
     this.retrieval = undefined;
+    this.newItems = undefined;
     this.buildItemColumns(train);
     this.buildUserColumns(train);
     const rng = new Rng(ctx.seed);
@@ -379,6 +383,31 @@ export class HybridMf implements Recommender {
   private fitted(): ItemRetrieval {
     if (!this.retrieval) throw new UnirecError('hybrid-mf: fit or load the model first');
     return this.retrieval;
+  }
+
+  /**
+   * An item put in the catalogue after training, from its attributes (for `itemIndex().add`): the sum of
+   * its features' embeddings and biases, the features weighted as a fitted item's row would weigh them
+   * (features/new-item.ts), with no id embedding (it has no events), as a cold item at fit time is.
+   * Undefined when no attribute names a feature the model has.
+   */
+  itemVectorOf(attributes: RawAttributes): { vector: Float32Array; bias: number } | undefined {
+    if (this.itemNames.length === 0) return undefined;
+    this.newItems ??= NewItemEncoder.fromRows(this.itemNames, this.itemCols, this.nItems);
+    const row = this.newItems.encode(attributes);
+    if (row.size === 0) return undefined;
+    let sum = 0;
+    for (const x of row.values()) sum += x;
+    const scale = this.params.normalize && sum > 0 ? 1 / sum : 1; // as stackColumns weighs a row
+    const f = this.params.factors;
+    const vector = new Float32Array(f);
+    let bias = 0;
+    for (const [feature, x] of row) {
+      const c = this.nItems + feature;
+      for (let d = 0; d < f; d++) vector[d]! += scale * x * this.itemEmb[c * f + d]!;
+      bias += scale * x * this.itemBiasEmb[c]!;
+    }
+    return { vector, bias };
   }
 
   /**

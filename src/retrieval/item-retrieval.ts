@@ -175,6 +175,14 @@ export class ItemRetrieval {
     this.index?.markDeleted(i);
   }
 
+  /** An item removed before is retrievable again (put back through the API). */
+  restore(i: number): void {
+    if (!this.removed[i]) return;
+    this.removed[i] = 0;
+    this.nRemoved--;
+    this.index?.unmarkDeleted(i);
+  }
+
   isRemoved(i: number): boolean {
     return this.removed[i] === 1;
   }
