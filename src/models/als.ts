@@ -196,15 +196,18 @@ export class Als implements Recommender {
   /**
    * Scores of several users at once (row t of out, nItems wide, for users[t]): one users x items GEMM
    * (float32, AVX2 FMA on the native core) instead of a matrix-vector product per user. FLOPs 2 f nItems |users|.
+   * Compressed vectors are decoded for the call (a transient nItems x f block, freed after it: the
+   * evaluator's batches, not the server's requests).
    */
   scoreUsers(users: Int32Array, out: Float32Array): void {
     const f = this.params.factors;
     const n = this.nItems;
     const nat = native();
-    if (nat && this.params.vectors === 'float32') {
+    if (nat) {
+      const items = this.params.vectors === 'float32' ? this.itemFactors : decodeAll(this.retrieval.store);
       const block = new Float32Array(users.length * f);
       for (let t = 0; t < users.length; t++) block.set(this.userFactors.subarray(users[t]! * f, (users[t]! + 1) * f), t * f);
-      nat.sgemm(false, true, users.length, n, f, 1, block, f, this.itemFactors, f, 0, out, n, 1);
+      nat.sgemm(false, true, users.length, n, f, 1, block, f, items, f, 0, out, n, 1);
       return;
     }
     for (let t = 0; t < users.length; t++) this.scoreUser(users[t]!, out.subarray(t * n, (t + 1) * n));
