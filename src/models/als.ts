@@ -13,6 +13,7 @@ import { ensureNotAborted, type FitContext, type History, type ModelArtifact, ty
 import { csrArrays, csrFromArrays } from './artifact-csr.js';
 import { itemRetrieval, loadItemRetrieval, loadUserRows, retrievalArrays, type ItemRetrieval } from './factor-retrieval.js';
 import { retrievalParamShape } from '../retrieval/options.js';
+import { decodeAll, gatherRows } from '../retrieval/stores.js';
 import { registerModel } from './registry.js';
 
 const Params = z
@@ -92,6 +93,11 @@ export function alsParams(params: Partial<AlsParams> = {}): AlsParams {
 export class Als implements Recommender {
   readonly name = 'als';
   private userFactors: Float32Array = new Float32Array(0);
+  /**
+   * The item factors in float32 (vectors 'float32'). Empty with compressed vectors: then only the
+   * stored form in `retrieval` is resident, and the few rows a fold-in or an explanation needs are
+   * decoded from it (`itemRowsOf`).
+   */
   private itemFactors: Float32Array = new Float32Array(0);
   private nUsers = 0;
   private nItems = 0;
@@ -149,8 +155,10 @@ export class Als implements Recommender {
     this.itemFactors = items.slice();
     this.nUsers = nUsers;
     this.nItems = nItems;
-    ({ retrieval: this.retrieval, itemRows: this.itemFactors, userRows: this.userFactors } = itemRetrieval(p, this.itemFactors, nItems, this.userFactors, nUsers, f));
-    this.gram = this.gramOf(this.itemFactors, nItems, new Float64Array(f * f));
+    const r = itemRetrieval(p, this.itemFactors, nItems, this.userFactors, nUsers, f);
+    ({ retrieval: this.retrieval, userRows: this.userFactors } = r);
+    this.gram = this.gramOf(r.itemRows, nItems, new Float64Array(f * f));
+    this.itemFactors = p.vectors === 'float32' ? r.itemRows : new Float32Array(0);
     this.itemNorms = undefined;
     this.history = train.byUser;
   }
@@ -213,15 +221,18 @@ export class Als implements Recommender {
   /**
    * Scores of several users at once (row t of out, nItems wide, for users[t]): one users x items GEMM
    * (float32, AVX2 FMA on the native core) instead of a matrix-vector product per user. FLOPs 2 f nItems |users|.
+   * Compressed vectors are decoded for the call (a transient nItems x f block, freed after it: the
+   * evaluator's batches, not the server's requests).
    */
   scoreUsers(users: Int32Array, out: Float32Array): void {
     const f = this.params.factors;
     const n = this.nItems;
     const nat = native();
     if (nat) {
+      const items = this.params.vectors === 'float32' ? this.itemFactors : decodeAll(this.retrieval.store);
       const block = new Float32Array(users.length * f);
       for (let t = 0; t < users.length; t++) block.set(this.userFactors.subarray(users[t]! * f, (users[t]! + 1) * f), t * f);
-      nat.sgemm(false, true, users.length, n, f, 1, block, f, this.itemFactors, f, 0, out, n, 1);
+      nat.sgemm(false, true, users.length, n, f, 1, block, f, items, f, 0, out, n, 1);
       return;
     }
     for (let t = 0; t < users.length; t++) this.scoreUser(users[t]!, out.subarray(t * n, (t + 1) * n));
@@ -236,6 +247,15 @@ export class Als implements Recommender {
     return this.retrieval;
   }
 
+  /**
+   * Float32 rows for `items`: the resident factors (float32 vectors; row of items[t] at items[t] f),
+   * or those rows decoded from the stored form (compressed; row of items[t] at t f, zero when out of range).
+   */
+  private itemRowsOf(items: Int32Array): { Y: Float32Array; gathered: boolean } {
+    if (this.params.vectors === 'float32') return { Y: this.itemFactors, gathered: false };
+    return { Y: gatherRows(this.retrieval.store, items), gathered: true };
+  }
+
   retrieve(query: number | History, k: number, exclude?: Uint8Array, excluded?: number): TopK {
     if (typeof query === 'number') return this.retrieval.top(this.userFactors, query * this.params.factors, k, exclude, excluded);
     return this.retrieval.top(this.foldInVector(query), 0, k, exclude, excluded);
@@ -248,7 +268,7 @@ export class Als implements Recommender {
    */
   private solveHistory(items: Int32Array, values: Float32Array | undefined): { l: Float64Array; x: Float64Array; conf: Float64Array } {
     const f = this.params.factors;
-    const Y = this.itemFactors;
+    const { Y, gathered } = this.itemRowsOf(items);
     const l = Float64Array.from(this.gram);
     const x = new Float64Array(f);
     const conf = new Float64Array(items.length);
@@ -259,7 +279,7 @@ export class Als implements Recommender {
       const r = this.params.values === 'value' && values ? values[t]! : 1;
       const w = this.params.alpha * r;
       conf[t] = 1 + w;
-      const yo = i * f;
+      const yo = (gathered ? t : i) * f;
       for (let a = 0; a < f; a++) {
         const wa = w * Y[yo + a]!;
         for (let b = 0; b <= a; b++) l[a * f + b]! += wa * Y[yo + b]!;
@@ -288,16 +308,17 @@ export class Als implements Recommender {
     const f = this.params.factors;
     if (u !== undefined && u >= 0 && u < this.nUsers && this.history.rowLength(u) > 0 && this.params.foldInSteps > 0) {
       const n = history.items.length;
+      const { Y, gathered } = this.itemRowsOf(history.items);
       const row = {
         nRows: 1,
-        nCols: this.nItems,
+        nCols: gathered ? n : this.nItems,
         indptr: Int32Array.of(0, n),
-        indices: history.items,
+        indices: gathered ? Int32Array.from({ length: n }, (_, t) => t) : history.items,
         data: history.values ?? new Float32Array(n).fill(1),
       };
       const x = this.userFactors.slice(u * f, (u + 1) * f);
       const { foldInSteps, alpha, values, regularizationPerEvent } = this.params;
-      implicitAlsRows(row, x, this.itemFactors, this.gram, f, alpha, foldInSteps, values === 'binary', 0, 1, alsScratch(f), regularizationPerEvent);
+      implicitAlsRows(row, x, Y, this.gram, f, alpha, foldInSteps, values === 'binary', 0, 1, alsScratch(f), regularizationPerEvent);
       return x;
     }
     return this.solveHistory(history.items, history.values).x;
@@ -305,11 +326,12 @@ export class Als implements Recommender {
 
   /** The trained item factors, nItems x factors row-major (not a copy). */
   itemEmbeddings(): { vectors: Float32Array; dim: number } {
-    return { vectors: this.itemFactors, dim: this.params.factors };
+    return { vectors: this.params.vectors === 'float32' ? this.itemFactors : decodeAll(this.retrieval.store), dim: this.params.factors };
   }
 
-  /** Cosine similarity of item factors. FLOPs 2 f nItems (+ the norms once). */
+  /** Cosine similarity of item factors (on the stored form when compressed). FLOPs 2 f nItems (+ the norms once). */
   similarItems(item: number, k: number): TopK {
+    if (this.params.vectors !== 'float32') return this.retrieval.similar(item, k);
     this.itemNorms ??= rowNorms(this.itemFactors, this.nItems, this.params.factors);
     return cosineNeighboursOfRow(this.itemFactors, this.nItems, this.params.factors, this.itemNorms, item, k);
   }
@@ -327,15 +349,16 @@ export class Als implements Recommender {
   /** As `explain`, for a user known by their events (what `foldIn` scored): the same split of the score. */
   explainHistory(history: History, item: number, limit = 3): Reason[] {
     const f = this.params.factors;
-    const Y = this.itemFactors;
+    const { Y, gathered } = this.itemRowsOf(history.items);
     const { l, conf } = this.solveHistory(history.items, history.values);
-    const v = Float64Array.from(Y.subarray(item * f, (item + 1) * f));
+    const v = Float64Array.from(gathered ? gatherRows(this.retrieval.store, [item]) : Y.subarray(item * f, (item + 1) * f));
     choleskySolve(l, f, v);
     const reasons: Reason[] = [];
     for (let t = 0; t < history.items.length; t++) {
       const j = history.items[t]!;
+      const yo = (gathered ? t : j) * f;
       let s = 0;
-      for (let a = 0; a < f; a++) s += v[a]! * Y[j * f + a]!;
+      for (let a = 0; a < f; a++) s += v[a]! * Y[yo + a]!;
       const weight = conf[t]! * s;
       if (weight !== 0) {
         reasons.push({
@@ -370,10 +393,12 @@ export class Als implements Recommender {
     const reg = m.params.regularization ?? (a.meta.regularization as number | undefined);
     if (reg === undefined) throw new Error('als artifact: no regularization in its params or meta');
     m.reg = reg;
-    ({ retrieval: m.retrieval, itemRows: m.itemFactors } = loadItemRetrieval(m.params, a, m.nItems, m.params.factors));
+    const r = loadItemRetrieval(m.params, a, m.nItems, m.params.factors);
+    m.retrieval = r.retrieval;
     m.userFactors = loadUserRows(a, m.nUsers, m.params.factors);
     m.history = csrFromArrays(a, 'hist', m.nUsers, m.nItems);
-    m.gram = m.gramOf(m.itemFactors, m.nItems, new Float64Array(m.params.factors ** 2));
+    m.gram = m.gramOf(r.itemRows, m.nItems, new Float64Array(m.params.factors ** 2));
+    m.itemFactors = m.params.vectors === 'float32' ? r.itemRows : new Float32Array(0);
     return m;
   }
 }

@@ -16,7 +16,7 @@ export interface BiasedFactors {
   itemBias: Float32Array;
   /** p_u, the free user factors */
   userFactors: Float32Array;
-  /** q_i */
+  /** q_i; empty with compressed `vectors` (then only the retrieval's stored form is resident: see itemRow) */
   itemFactors: Float32Array;
   nUsers: number;
   nItems: number;
@@ -53,6 +53,7 @@ export abstract class BiasedFactorModel implements Recommender {
   private itemNorms: Float32Array | undefined;
   /** the item vectors and biases as retrieval scores them (the `retrieval` / `vectors` params) */
   private retrieval!: ItemRetrieval;
+  private rowBuf = new Float32Array(0);
 
   constructor(readonly params: { factors: number } & RetrievalParams & Record<string, unknown>) {}
 
@@ -73,17 +74,31 @@ export abstract class BiasedFactorModel implements Recommender {
       const r = itemRetrieval(p, fitted.itemFactors, fitted.nItems, fitted.userFactors, fitted.nUsers, p.factors, fitted.itemBias);
       ({ retrieval: this.retrieval, itemRows: fitted.itemFactors, userRows: fitted.userFactors } = r);
     }
+    if (p.vectors !== 'float32') fitted.itemFactors = new Float32Array(0);
+    this.rowBuf = new Float32Array(p.factors);
     this.fitted = fitted;
     this.itemNorms = undefined;
   }
 
+  /**
+   * Item i's float32 row q_i: a view of the resident factors, or (compressed `vectors`) the stored row
+   * decoded into `buf` (overwritten by the next call with the same buffer).
+   */
+  protected itemRow(i: number, buf: Float32Array = this.rowBuf): Float32Array {
+    const f = this.params.factors;
+    if (this.params.vectors === 'float32') return this.fitted.itemFactors.subarray(i * f, (i + 1) * f);
+    this.retrieval.store.decode(i, buf);
+    return buf;
+  }
+
   predictRating(user: number, item: number): number {
-    const { mu, lo, hi, userBias, itemBias, itemFactors, nUsers, nItems } = this.fitted;
+    const { mu, lo, hi, userBias, itemBias, nUsers, nItems } = this.fitted;
     const f = this.params.factors;
     const users = this.userVectors();
     let s = mu + (userBias[user] ?? 0) + (itemBias[item] ?? 0);
     if (user >= 0 && user < nUsers && item >= 0 && item < nItems) {
-      for (let k = 0; k < f; k++) s += users[user * f + k]! * itemFactors[item * f + k]!;
+      const q = this.itemRow(item);
+      for (let k = 0; k < f; k++) s += users[user * f + k]! * q[k]!;
     }
     return Math.min(hi, Math.max(lo, s));
   }
@@ -128,6 +143,7 @@ export abstract class BiasedFactorModel implements Recommender {
   }
 
   similarItems(item: number, k: number): TopK {
+    if (this.params.vectors !== 'float32') return this.retrieval.similar(item, k);
     const { itemFactors, nItems } = this.fitted;
     this.itemNorms ??= rowNorms(itemFactors, nItems, this.params.factors);
     return cosineNeighboursOfRow(itemFactors, nItems, this.params.factors, this.itemNorms, item, k);
@@ -135,10 +151,11 @@ export abstract class BiasedFactorModel implements Recommender {
 
   /** The parts every biased model shares: the item's bias, the user's bias and the taste match p_u . q_i. */
   protected biasReasons(user: number, item: number): Reason[] {
-    const { userBias, itemBias, userFactors, itemFactors } = this.fitted;
+    const { userBias, itemBias, userFactors } = this.fitted;
     const f = this.params.factors;
+    const q = this.itemRow(item);
     let taste = 0;
-    for (let k = 0; k < f; k++) taste += userFactors[user * f + k]! * itemFactors[item * f + k]!;
+    for (let k = 0; k < f; k++) taste += userFactors[user * f + k]! * q[k]!;
     return [
       { kind: 'popularity', weight: itemBias[item]!, text: `rated ${itemBias[item]! >= 0 ? 'above' : 'below'} average by others` },
       { kind: 'user', id: user, weight: userBias[user]!, text: `you rate ${userBias[user]! >= 0 ? 'above' : 'below'} average` },

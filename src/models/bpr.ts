@@ -11,6 +11,7 @@ import { sortedHas } from '../math/sorted.js';
 import { registerModel } from './registry.js';
 import { itemRetrieval, loadItemRetrieval, loadUserRows, retrievalArrays, type ItemRetrieval } from './factor-retrieval.js';
 import { retrievalParamShape } from '../retrieval/options.js';
+import { gatherRows } from '../retrieval/stores.js';
 import { EpochLog, type TrainingLog } from '../training-log.js';
 import { validNdcg, validSet } from './valid-ndcg.js';
 import { Adam } from './adam.js';
@@ -284,6 +285,18 @@ export class Bpr implements Recommender {
     const bias = resolved(this.params).itemBias ? this.bias : undefined;
     const r = itemRetrieval(this.params, this.itemFactors, this.nItems, this.userFactors, this.nUsers, this.params.factors, bias);
     ({ retrieval: this.retrieval, itemRows: this.itemFactors, userRows: this.userFactors } = r);
+    if (this.params.vectors !== 'float32') this.itemFactors = new Float32Array(0); // only the stored form stays resident
+  }
+
+  /**
+   * Item i's float32 row: a view of the resident factors, or (compressed `vectors`) the stored row
+   * decoded into `buf`.
+   */
+  private itemRow(i: number, buf: Float32Array): Float32Array {
+    const f = this.params.factors;
+    if (this.params.vectors === 'float32' || !this.retrieval) return this.itemFactors.subarray(i * f, (i + 1) * f);
+    this.retrieval.store.decode(i, buf);
+    return buf;
   }
 
   /**
@@ -303,7 +316,8 @@ export class Bpr implements Recommender {
       let seed = 0x5bd1e995;
       for (const i of items) seed = Math.imul(seed ^ i, 0x27d4eb2d) >>> 0;
       const rng = new Rng(seed);
-      const Y = this.itemFactors;
+      const bufI = new Float32Array(f);
+      const bufJ = new Float32Array(f);
       // fold-in is always SGD, at SGD's defaults when the model was fitted with Adam
       const o = this.params.optimizer === 'sgd' ? resolved(this.params) : resolved({ ...this.params, optimizer: 'sgd', learningRate: undefined, regularization: undefined });
       const lr = o.learningRate;
@@ -316,16 +330,19 @@ export class Bpr implements Recommender {
           if (!sortedHas(items, 0, items.length, c)) j = c;
         }
         if (j < 0) continue;
+        const yi = this.itemRow(i, bufI);
+        const yj = this.itemRow(j, bufJ);
         let diff = o.itemBias ? this.bias[i]! - this.bias[j]! : 0;
-        for (let k = 0; k < f; k++) diff += x[k]! * (Y[i * f + k]! - Y[j * f + k]!);
+        for (let k = 0; k < f; k++) diff += x[k]! * (yi[k]! - yj[k]!);
         const g = 1 / (1 + Math.exp(diff));
-        for (let k = 0; k < f; k++) x[k] = x[k]! + lr * (g * (Y[i * f + k]! - Y[j * f + k]!) - reg * x[k]!);
+        for (let k = 0; k < f; k++) x[k] = x[k]! + lr * (g * (yi[k]! - yj[k]!) - reg * x[k]!);
       }
     }
     return x;
   }
 
   similarItems(item: number, k: number): TopK {
+    if (this.params.vectors !== 'float32') return this.fitted().similar(item, k);
     this.itemNorms ??= rowNorms(this.itemFactors, this.nItems, this.params.factors);
     return cosineNeighboursOfRow(this.itemFactors, this.nItems, this.params.factors, this.itemNorms, item, k);
   }
@@ -335,15 +352,21 @@ export class Bpr implements Recommender {
    * recommended one in the learnt item space (weight = cosine of item factors), and the item's bias.
    */
   explain(user: number, item: number, limit = 3): Reason[] {
-    this.itemNorms ??= rowNorms(this.itemFactors, this.nItems, this.params.factors);
     const f = this.params.factors;
-    const Y = this.itemFactors;
-    const norms = this.itemNorms;
+    const history = this.history.rowIndices(user);
+    // float32: the resident factors and their norms; compressed: the rows needed, decoded
+    const float32 = this.params.vectors === 'float32';
+    const Y = float32 ? this.itemFactors : gatherRows(this.fitted().store, [...history, item]);
+    const at = (t: number, i: number) => (float32 ? i : t) * f;
+    const norms = float32 ? (this.itemNorms ??= rowNorms(this.itemFactors, this.nItems, f)) : rowNorms(Y, history.length + 1, f);
+    const itemAt = at(history.length, item);
+    const itemNorm = norms[itemAt / f]!;
     const reasons: Reason[] = [];
-    for (const j of this.history.rowIndices(user)) {
+    for (const [t, j] of history.entries()) {
       let s = 0;
-      for (let k = 0; k < f; k++) s += Y[j * f + k]! * Y[item * f + k]!;
-      const weight = s / (norms[j]! * norms[item]! + 1e-12);
+      const jo = at(t, j);
+      for (let k = 0; k < f; k++) s += Y[jo + k]! * Y[itemAt + k]!;
+      const weight = s / (norms[jo / f]! * itemNorm + 1e-12);
       reasons.push({ kind: 'item', id: j, weight, text: 'close in the learnt item space to an item you interacted with' });
     }
     reasons.sort((a, b) => b.weight - a.weight);
@@ -375,6 +398,7 @@ export class Bpr implements Recommender {
     m.nItems = a.meta.nItems as number;
     m.bias = a.arrays.itemBias as Float32Array;
     ({ retrieval: m.retrieval, itemRows: m.itemFactors } = loadItemRetrieval(m.params, a, m.nItems, m.params.factors, resolved(m.params).itemBias ? m.bias : undefined));
+    if (m.params.vectors !== 'float32') m.itemFactors = new Float32Array(0);
     m.userFactors = loadUserRows(a, m.nUsers, m.params.factors);
     m.cdf = a.arrays.cdf as Float64Array;
     m.history = csrFromArrays(a, 'hist', m.nUsers, m.nItems);

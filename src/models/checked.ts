@@ -54,7 +54,9 @@ export function checkedModel<T extends Recommender>(model: T, shape?: ModelShape
       return model.predictRating!(u, i);
     },
     similarItems: (i: number, k: number) => {
-      item(i, 'similarItems');
+      // items added to the model's index since fit (Recommender.itemIndex) have neighbours too
+      const added = s && model.itemIndex ? model.itemIndex().n : 0;
+      checkId(i, s ? Math.max(s.items, added) : undefined, 'item', name, 'similarItems');
       if (!Number.isInteger(k) || k < 0) throw new RangeError(`${name}.similarItems: k must be a whole number >= 0, got ${k}`);
       return model.similarItems!(i, k);
     },

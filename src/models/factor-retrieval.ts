@@ -85,3 +85,22 @@ export function withRetrievalParams(a: ModelArtifact, override: Partial<Retrieva
   const { itemsHnsw: _meta, ...meta } = a.meta;
   return { ...a, params, arrays, meta };
 }
+
+/**
+ * The retrieval of a model that keeps or derives its own float32 item rows (hybrid-mf: sums of feature
+ * embeddings; two-tower: the item tower's outputs; sasrec / bert4rec: the item embedding table, which
+ * is also the encoder's input): built over those rows at the end of fit. Its artifact part is only the
+ * graph and the removed marks (`derivedRetrievalArrays`); `loadDerivedRetrieval` encodes the stored
+ * form again from the model's rows, as `build` did.
+ */
+export function derivedRetrieval(p: RetrievalParams, rows: Float32Array, n: number, dim: number, bias?: Float32Array): ItemRetrieval {
+  return ItemRetrieval.build(retrievalOptions(p), rows, n, dim, bias);
+}
+
+export function derivedRetrievalArrays(retrieval: ItemRetrieval): ModelArtifact['arrays'] {
+  return retrieval.indexArrays('items');
+}
+
+export function loadDerivedRetrieval(p: RetrievalParams, a: ModelArtifact, rows: Float32Array, n: number, dim: number, bias?: Float32Array): ItemRetrieval {
+  return ItemRetrieval.load(retrievalOptions(p), a.arrays, a.meta, 'items', n, dim, rows, bias);
+}

@@ -4,6 +4,7 @@ import type { TrainData } from '../data/dataset.js';
 import { UnirecError } from '../errors.js';
 import { assembleFeatures } from '../features/block.js';
 import { itemFeatures } from '../features/item.js';
+import { NewItemEncoder, type RawAttributes } from '../features/new-item.js';
 import { attributeBlock, discreteUserAttributes, encodeAttribute, type DiscreteAttribute } from '../features/user.js';
 import { cosineNeighboursOfRow, rowNorms, scoreRows } from '../math/factors.js';
 import { Rng } from '../math/rng.js';
@@ -14,6 +15,8 @@ import { sortedHas } from '../math/sorted.js';
 import { registerModel } from './registry.js';
 import { EpochLog, type TrainingLog } from '../training-log.js';
 import { validNdcg, validSet } from './valid-ndcg.js';
+import { derivedRetrieval, derivedRetrievalArrays, loadDerivedRetrieval, type ItemRetrieval } from './factor-retrieval.js';
+import { retrievalParamShape } from '../retrieval/options.js';
 import { StepSchedule } from './step-schedule.js';
 
 const Params = z
@@ -65,6 +68,7 @@ const Params = z
      * the item vectors are shorter and 20 passes under-train (ml-100k cold-users, 1 event: NDCG@10 0.506 at 20, 0.539 at 100)
      */
     foldInEpochs: z.number().int().positive().default(100),
+    ...retrievalParamShape,
   })
   .strict();
 type HybridParams = z.infer<typeof Params>;
@@ -112,6 +116,10 @@ export class HybridMf implements Recommender {
   /** optimiser state, during fit only */
   private opt: StepSchedule | undefined;
   private lastFit: TrainingLog | undefined;
+  /** the item vectors Q (+ biases bq) as retrieval scores them: built at the end of fit (undefined while training) */
+  private retrieval: ItemRetrieval | undefined;
+  /** encodes the attributes of items put after training (built on first use) */
+  private newItems: NewItemEncoder | undefined;
 
   constructor(readonly params: HybridParams) {}
 
@@ -123,6 +131,8 @@ export class HybridMf implements Recommender {
     this.history = train.byUser;
     this.itemNorms = undefined;
     this.lastFit = undefined;
+    this.retrieval = undefined;
+    this.newItems = undefined;
     this.buildItemColumns(train);
     this.buildUserColumns(train);
     const rng = new Rng(ctx.seed);
@@ -137,6 +147,7 @@ export class HybridMf implements Recommender {
     const nnz = indices.length;
     if (nnz > 0 && train.nItems >= 2) await this.train(ctx, rng, indptr, indices);
     this.derive();
+    this.retrieval = derivedRetrieval(p, this.Q, this.nItems, f, this.bq);
   }
 
   /** Items and users without train events have no id column: they score from their features alone, never from an untrained id embedding. */
@@ -350,9 +361,53 @@ export class HybridMf implements Recommender {
     this.scoreVector(this.P, user * this.params.factors, out);
   }
 
+  /** out[i] = x . q_i + b_i: on the stored item vectors once fitted (the `vectors` param), on Q while training. */
   private scoreVector(x: Float32Array | Float64Array, xo: number, out: Float32Array): void {
+    if (this.retrieval) {
+      this.retrieval.scoreAll(x, xo, out.subarray(0, this.nItems));
+      return;
+    }
     scoreRows(this.Q, this.params.factors, x, xo, out.subarray(0, this.nItems));
     for (let i = 0; i < this.nItems; i++) out[i]! += this.bq[i]!;
+  }
+
+  itemIndex(): ItemRetrieval {
+    return this.fitted();
+  }
+
+  retrieve(query: number | History, k: number, exclude?: Uint8Array, excluded?: number): TopK {
+    if (typeof query === 'number') return this.fitted().top(this.P, query * this.params.factors, k, exclude, excluded);
+    return this.fitted().top(this.foldInVector(query), 0, k, exclude, excluded);
+  }
+
+  private fitted(): ItemRetrieval {
+    if (!this.retrieval) throw new UnirecError('hybrid-mf: fit or load the model first');
+    return this.retrieval;
+  }
+
+  /**
+   * An item put in the catalogue after training, from its attributes (for `itemIndex().add`): the sum of
+   * its features' embeddings and biases, the features weighted as a fitted item's row would weigh them
+   * (features/new-item.ts), with no id embedding (it has no events), as a cold item at fit time is.
+   * Undefined when no attribute names a feature the model has.
+   */
+  itemVectorOf(attributes: RawAttributes): { vector: Float32Array; bias: number } | undefined {
+    if (this.itemNames.length === 0) return undefined;
+    this.newItems ??= NewItemEncoder.fromRows(this.itemNames, this.itemCols, this.nItems);
+    const row = this.newItems.encode(attributes);
+    if (row.size === 0) return undefined;
+    let sum = 0;
+    for (const x of row.values()) sum += x;
+    const scale = this.params.normalize && sum > 0 ? 1 / sum : 1; // as stackColumns weighs a row
+    const f = this.params.factors;
+    const vector = new Float32Array(f);
+    let bias = 0;
+    for (const [feature, x] of row) {
+      const c = this.nItems + feature;
+      for (let d = 0; d < f; d++) vector[d]! += scale * x * this.itemEmb[c * f + d]!;
+      bias += scale * x * this.itemBiasEmb[c]!;
+    }
+    return { vector, bias };
   }
 
   /**
@@ -361,6 +416,11 @@ export class HybridMf implements Recommender {
    * steps on their events with the item side frozen (seeded from the history: same history, same scores).
    */
   foldIn(history: History, out: Float32Array): void {
+    this.scoreVector(this.foldInVector(history), 0, out);
+  }
+
+  /** The user vector `foldIn` scores with. */
+  private foldInVector(history: History): Float64Array {
     const f = this.params.factors;
     const x = new Float64Array(f);
     this.attributeVector(history, x);
@@ -384,7 +444,7 @@ export class HybridMf implements Recommender {
       }
       for (let d = 0; d < f; d++) x[d]! += own[d]!;
     }
-    this.scoreVector(x, 0, out);
+    return x;
   }
 
   /** Adds the embeddings of the user's attributes (feature columns only, not the id) to x. */
@@ -411,6 +471,7 @@ export class HybridMf implements Recommender {
   }
 
   similarItems(item: number, k: number): TopK {
+    if (this.retrieval) return this.retrieval.similar(item, k);
     this.itemNorms ??= rowNorms(this.Q, this.nItems, this.params.factors);
     return cosineNeighboursOfRow(this.Q, this.nItems, this.params.factors, this.itemNorms, item, k);
   }
@@ -451,8 +512,10 @@ export class HybridMf implements Recommender {
         userNames: this.userNames,
         attrs: this.attrs,
         attrOffsets: this.attrOffsets,
+        ...this.fitted().meta('items'),
       },
       arrays: {
+        ...derivedRetrievalArrays(this.fitted()),
         itemEmb: this.itemEmb,
         userEmb: this.userEmb,
         itemBiasEmb: this.itemBiasEmb,
@@ -478,6 +541,7 @@ export class HybridMf implements Recommender {
     m.userCols = csrFromArrays(a, 'ucol', m.nUsers, m.nUsers + m.userNames.length);
     m.history = csrFromArrays(a, 'hist', m.nUsers, m.nItems);
     m.derive();
+    m.retrieval = loadDerivedRetrieval(m.params, a, m.Q, m.nItems, m.params.factors, m.bq);
     return m;
   }
 }

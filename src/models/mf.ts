@@ -109,7 +109,7 @@ export class Mf extends BiasedFactorModel {
    */
   foldIn(history: History, out: Float32Array): void {
     const f = this.params.factors;
-    const { mu, hi, itemBias, itemFactors: Q, nItems } = this.fitted;
+    const { mu, hi, itemBias, nItems } = this.fitted;
     const keep = history.items.map((i) => (i >= 0 && i < nItems ? 1 : 0));
     const items = history.items.filter((_, t) => keep[t] === 1);
     const ratings = new Float32Array(items.length);
@@ -119,11 +119,11 @@ export class Mf extends BiasedFactorModel {
     const b = new Float64Array(f);
     for (let k = 0; k < f; k++) a[k * f + k] = Math.max(1e-6, this.params.regularization * items.length);
     for (let t = 0; t < items.length; t++) {
-      const qo = items[t]! * f;
+      const q = this.itemRow(items[t]!);
       const res = ratings[t]! - mu - bu - itemBias[items[t]!]!;
       for (let r = 0; r < f; r++) {
-        b[r]! += res * Q[qo + r]!;
-        for (let c = 0; c <= r; c++) a[r * f + c]! += Q[qo + r]! * Q[qo + c]!;
+        b[r]! += res * q[r]!;
+        for (let c = 0; c <= r; c++) a[r * f + c]! += q[r]! * q[c]!;
       }
     }
     cholesky(a, f);

@@ -72,6 +72,20 @@ export interface ModelParamsMap {
     /** default: 4000 */
     validUsers?: number;
     seed?: number;
+    /** default: "exact" */
+    retrieval?: "exact" | "hnsw";
+    /** default: "float32" */
+    vectors?: "float32" | "float16" | "int8";
+    /** default: 4 */
+    rerank?: number;
+    /** default: 16 */
+    hnswM?: number;
+    /** default: 200 */
+    hnswEfConstruction?: number;
+    /** default: 500 */
+    hnswEf?: number;
+    /** default: "ip" */
+    hnswSpace?: "mips" | "ip";
     /** default: 0.2 */
     maskProb?: number;
     /** default: 0.1 */
@@ -220,6 +234,20 @@ export interface ModelParamsMap {
     initStd?: number;
     /** default: 100 */
     foldInEpochs?: number;
+    /** default: "exact" */
+    retrieval?: "exact" | "hnsw";
+    /** default: "float32" */
+    vectors?: "float32" | "float16" | "int8";
+    /** default: 4 */
+    rerank?: number;
+    /** default: 16 */
+    hnswM?: number;
+    /** default: 200 */
+    hnswEfConstruction?: number;
+    /** default: 500 */
+    hnswEf?: number;
+    /** default: "ip" */
+    hnswSpace?: "mips" | "ip";
   };
   /** item-based k-nearest-neighbours CF (cosine with shrinkage; optional tf-idf/BM25) */
   itemknn: {
@@ -404,6 +432,20 @@ export interface ModelParamsMap {
     /** default: 4000 */
     validUsers?: number;
     seed?: number;
+    /** default: "exact" */
+    retrieval?: "exact" | "hnsw";
+    /** default: "float32" */
+    vectors?: "float32" | "float16" | "int8";
+    /** default: 4 */
+    rerank?: number;
+    /** default: 16 */
+    hnswM?: number;
+    /** default: 200 */
+    hnswEfConstruction?: number;
+    /** default: 500 */
+    hnswEf?: number;
+    /** default: "ip" */
+    hnswSpace?: "mips" | "ip";
   };
   /** what the user's friends (a user-user relation in the data) took, smoothed towards popularity; for users with no events */
   social: {
@@ -470,6 +512,20 @@ export interface ModelParamsMap {
     userAttributes?: boolean;
     /** default: 3 */
     patience?: number;
+    /** default: "exact" */
+    retrieval?: "exact" | "hnsw";
+    /** default: "float32" */
+    vectors?: "float32" | "float16" | "int8";
+    /** default: 4 */
+    rerank?: number;
+    /** default: 16 */
+    hnswM?: number;
+    /** default: 200 */
+    hnswEfConstruction?: number;
+    /** default: 500 */
+    hnswEf?: number;
+    /** default: "ip" */
+    hnswSpace?: "mips" | "ip";
   };
   /** user-based k-nearest-neighbours CF (cosine with shrinkage) */
   userknn: {

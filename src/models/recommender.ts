@@ -1,6 +1,7 @@
 import type { TrainData } from '../data/dataset.js';
 import type { Interactions } from '../data/interactions.js';
 import type { TopK } from '../math/topk.js';
+import type { RawAttributes } from '../features/new-item.js';
 import type { Progress } from '../progress.js';
 import type { ItemRetrieval } from '../retrieval/item-retrieval.js';
 import type { TrainingLog } from '../training-log.js';
@@ -86,6 +87,12 @@ export interface Recommender {
    * trained items only, and `save` does not keep added items (the next training does).
    */
   itemIndex?(): ItemRetrieval;
+  /**
+   * The vector (and item bias, 0 when the model has none) of an item the model was not trained on, from
+   * its catalogue attributes, for `itemIndex().add`; undefined when the attributes mean nothing to the
+   * model. Models that derive item vectors from features have it (hybrid-mf).
+   */
+  itemVectorOf?(attributes: RawAttributes): { vector: Float32Array; bias: number } | undefined;
   /** Why `item` scores as it does for `user`: the largest contributions first. */
   explain?(user: number, item: number, limit?: number): Reason[];
   /** As `explain`, for a user known by `history` (as `foldIn` scored them): reasons still name their items. */

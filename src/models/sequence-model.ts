@@ -14,6 +14,8 @@ import { encode, initEncoder, maskId, outputItems, padId, type EncoderConfig, ty
 import type { FitContext, History, ModelArtifact, Reason, Recommender } from './recommender.js';
 import { sequenceOf, userSequences, type Sequences } from './sequence-data.js';
 import type { TrainingLog } from '../training-log.js';
+import { derivedRetrieval, derivedRetrievalArrays, loadDerivedRetrieval, type ItemRetrieval } from './factor-retrieval.js';
+import { retrievalParamShape, type RetrievalParams } from '../retrieval/options.js';
 
 /** Parameters shared by the Transformer sequence models (each model sets its own defaults). */
 export function sequenceParams(d: {
@@ -63,6 +65,7 @@ export function sequenceParams(d: {
     validUsers: z.number().int().positive().default(4000),
     /** overrides ctx.seed */
     seed: z.number().int().optional(),
+    ...retrievalParamShape,
   };
 }
 
@@ -84,7 +87,7 @@ export type SequenceParams = {
   patience: number;
   validUsers: number;
   seed?: number;
-};
+} & RetrievalParams;
 
 /** Windows of the users' sequences to train on: items[start[k]..end[k]) of the concatenated sequences. */
 export interface TrainingWindows {
@@ -142,6 +145,8 @@ export abstract class SequenceModel implements Recommender {
   /** per-epoch loss, validation metric and seconds of the last fit */
   trainingLog: EpochReport[] = [];
   private lastFit: TrainingLog | undefined;
+  /** the item embeddings (+ output biases) as retrieval scores them: built at the end of fit (undefined while training) */
+  private retrieval: ItemRetrieval | undefined;
 
   training(): TrainingLog | undefined {
     return this.lastFit;
@@ -161,6 +166,7 @@ export abstract class SequenceModel implements Recommender {
     const tf = await tensorflow();
     const seed = p.seed ?? ctx.seed;
     const rng = new Rng(seed);
+    this.retrieval = undefined;
     this.nUsers = train.nUsers;
     this.nItems = train.nItems;
     this.config = {
@@ -213,6 +219,7 @@ export abstract class SequenceModel implements Recommender {
       store.dispose();
     }
     this.itemNorms = undefined;
+    this.retrieval = derivedRetrieval(p, this.itemRows(), this.nItems, p.dim, this.weights.get('out.bias'));
   }
 
   /**
@@ -341,7 +348,32 @@ export abstract class SequenceModel implements Recommender {
     this.scoreVector(this.userVectors, user * this.config.dim, out);
   }
 
+  /** The output item embeddings (the input table's first nItems rows; padding and mask rows follow). */
+  private itemRows(): Float32Array {
+    return this.weights.get('items')!.subarray(0, this.nItems * this.config.dim);
+  }
+
+  itemIndex(): ItemRetrieval {
+    return this.fitted();
+  }
+
+  /** The best items for the user's state (a train user's, or the encoder's output over `query`'s items). */
+  retrieve(query: number | History, k: number, exclude?: Uint8Array, excluded?: number): TopK {
+    if (typeof query === 'number') return this.fitted().top(this.userVectors, query * this.config.dim, k, exclude, excluded);
+    return this.fitted().top(this.foldInVector(query), 0, k, exclude, excluded);
+  }
+
+  private fitted(): ItemRetrieval {
+    if (!this.retrieval) throw new UnirecError(`${this.name}: fit or load the model first`);
+    return this.retrieval;
+  }
+
+  /** out[i] = x . e_i + b_i: on the stored item vectors once fitted (the `vectors` param), on the embedding table while training. */
   private scoreVector(x: Float32Array, xo: number, out: Float32Array): void {
+    if (this.retrieval) {
+      this.retrieval.scoreAll(x, xo, out.subarray(0, this.nItems));
+      return;
+    }
     const scores = out.subarray(0, this.nItems);
     scoreRows(this.weights.get('items')!, this.config.dim, x, xo, scores);
     const bias = this.weights.get('out.bias')!;
@@ -350,17 +382,19 @@ export abstract class SequenceModel implements Recommender {
 
   /** Scores from the given history (its items in time order; ts re-orders them when given). */
   foldIn(history: History, out: Float32Array): void {
+    this.scoreVector(this.foldInVector(history), 0, out);
+  }
+
+  /** The encoder's state after the history's items (zero without a known item). */
+  private foldInVector(history: History): Float32Array {
     const items = orderedItems(history).filter((i) => i >= 0 && i < this.nItems);
-    if (items.length === 0) {
-      this.scoreVector(new Float32Array(this.config.dim), 0, out);
-      return;
-    }
-    const { hidden } = encodeLast(this.weights as WeightArrays, this.config, this.inputTokens(items));
-    this.scoreVector(hidden, 0, out);
+    if (items.length === 0) return new Float32Array(this.config.dim);
+    return encodeLast(this.weights as WeightArrays, this.config, this.inputTokens(items)).hidden;
   }
 
   /** Cosine similarity of the learned item embeddings. */
   similarItems(item: number, k: number): TopK {
+    if (this.retrieval) return this.retrieval.similar(item, k);
     const items = this.weights.get('items')!;
     this.itemNorms ??= rowNorms(items, this.nItems, this.config.dim);
     return cosineNeighboursOfRow(items, this.nItems, this.config.dim, this.itemNorms, item, k);
@@ -387,11 +421,12 @@ export abstract class SequenceModel implements Recommender {
   save(): ModelArtifact {
     const arrays: ModelArtifact['arrays'] = { userVectors: this.userVectors, seqIndptr: this.sequences.indptr, seqItems: this.sequences.items };
     for (const [name, a] of this.weights) arrays[`w:${name}`] = a;
+    Object.assign(arrays, derivedRetrievalArrays(this.fitted()));
     return {
       model: this.name,
       version: 1,
       params: { ...this.params },
-      meta: { nUsers: this.nUsers, nItems: this.nItems, config: this.config },
+      meta: { nUsers: this.nUsers, nItems: this.nItems, config: this.config, ...this.fitted().meta('items') },
       arrays,
     };
   }
@@ -404,6 +439,7 @@ export abstract class SequenceModel implements Recommender {
     this.sequences = { indptr: a.arrays.seqIndptr as Int32Array, items: a.arrays.seqItems as Int32Array };
     this.weights = new Map();
     for (const [key, v] of Object.entries(a.arrays)) if (key.startsWith('w:')) this.weights.set(key.slice(2), v as Float32Array);
+    this.retrieval = loadDerivedRetrieval(this.params, a, this.itemRows(), this.nItems, this.config.dim, this.weights.get('out.bias'));
     return this;
   }
 

@@ -171,13 +171,13 @@ export class Svdpp extends BiasedFactorModel {
    */
   explain(user: number, item: number, limit = 3): Reason[] {
     const f = this.params.factors;
-    const Q = this.fitted.itemFactors;
     const reasons = this.biasReasons(user, item);
+    const q = this.itemRow(item);
     const rated = this.fitted.history.rowIndices(user);
     const c = rated.length ? 1 / Math.sqrt(rated.length) : 0;
     for (const j of rated) {
       let s = 0;
-      for (let k = 0; k < f; k++) s += this.implicitFactors[j * f + k]! * Q[item * f + k]!;
+      for (let k = 0; k < f; k++) s += this.implicitFactors[j * f + k]! * q[k]!;
       reasons.push({ kind: 'item', id: j, weight: c * s, text: 'you rated this item' });
     }
     return reasons.sort((a, b) => b.weight - a.weight).slice(0, limit);

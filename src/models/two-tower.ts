@@ -17,6 +17,9 @@ import { TEXT_ENCODERS } from '../text/load.js';
 import type { FitContext, History, ModelArtifact, Reason, Recommender } from './recommender.js';
 import { csrArrays, csrFromArrays } from './artifact-csr.js';
 import { registerModel } from './registry.js';
+import { derivedRetrieval, derivedRetrievalArrays, loadDerivedRetrieval, type ItemRetrieval } from './factor-retrieval.js';
+import { retrievalParamShape } from '../retrieval/options.js';
+import { UnirecError } from '../errors.js';
 import type { TrainingLog } from '../training-log.js';
 
 const Params = z
@@ -55,6 +58,7 @@ const Params = z
     userAttributes: z.boolean().default(true),
     /** validations (one per epoch, on the valid split when given) without improvement before stopping */
     patience: z.number().int().positive().default(3),
+    ...retrievalParamShape,
   })
   .strict();
 type TwoTowerParams = z.infer<typeof Params>;
@@ -108,12 +112,15 @@ export class TwoTower implements Recommender {
   private lastFit: TrainingLog | undefined;
   private history!: Csr;
   private meta: Record<string, unknown> = {};
+  /** the item tower's vectors as retrieval scores them: built at the end of fit (undefined while training) */
+  private retrieval: ItemRetrieval | undefined;
 
   constructor(readonly params: TwoTowerParams) {}
 
   async fit(train: TrainData, ctx: FitContext): Promise<void> {
     const p = this.params;
     const tf = await tensorflow();
+    this.retrieval = undefined;
     this.nUsers = train.nUsers;
     this.nItems = train.nItems;
     const seqs = userSequences(train.interactions, train.nUsers);
@@ -202,6 +209,7 @@ export class TwoTower implements Recommender {
         progress: ctx.progress,
       });
       this.exportWeights(net);
+      this.retrieval = derivedRetrieval(p, this.itemVectors, this.nItems, p.dim);
       this.lastFit = result.log;
       this.meta = {
         epochs: result.epochs.length,
@@ -324,11 +332,36 @@ export class TwoTower implements Recommender {
   }
 
   scoreUser(user: number, out: Float32Array): void {
-    scoreRows(this.itemVectors, this.params.dim, this.userVectors, user * this.params.dim, out.subarray(0, this.nItems));
+    this.scoreVector(this.userVectors, user * this.params.dim, out);
+  }
+
+  /** out[i] = x . y_i: on the stored item vectors once fitted (the `vectors` param), on the tower's output while training. */
+  private scoreVector(x: Float32Array, xo: number, out: Float32Array): void {
+    if (this.retrieval) this.retrieval.scoreAll(x, xo, out.subarray(0, this.nItems));
+    else scoreRows(this.itemVectors, this.params.dim, x, xo, out.subarray(0, this.nItems));
+  }
+
+  itemIndex(): ItemRetrieval {
+    return this.fitted();
+  }
+
+  retrieve(query: number | History, k: number, exclude?: Uint8Array, excluded?: number): TopK {
+    if (typeof query === 'number') return this.fitted().top(this.userVectors, query * this.params.dim, k, exclude, excluded);
+    return this.fitted().top(this.foldInVector(query), 0, k, exclude, excluded);
+  }
+
+  private fitted(): ItemRetrieval {
+    if (!this.retrieval) throw new UnirecError('two-tower: fit or load the model first');
+    return this.retrieval;
   }
 
   /** A user known by their events (time order when ts is given) and, when known, their attributes. */
   foldIn(history: History, out: Float32Array): void {
+    this.scoreVector(this.foldInVector(history), 0, out);
+  }
+
+  /** The user tower's vector for a history (what `foldIn` scores with). */
+  private foldInVector(history: History): Float32Array {
     let items = history.items;
     if (history.ts) {
       const ts = history.ts;
@@ -341,11 +374,12 @@ export class TwoTower implements Recommender {
     });
     const v = new Float32Array(this.params.dim);
     this.userVector(items, codes, v, 0);
-    scoreRows(this.itemVectors, this.params.dim, v, 0, out.subarray(0, this.nItems));
+    return v;
   }
 
   /** Items by cosine of their item-tower vectors (cold items included). */
   similarItems(item: number, k: number): TopK {
+    if (this.retrieval) return this.retrieval.similar(item, k);
     return cosineNeighboursOfRow(this.itemVectors, this.nItems, this.params.dim, new Float32Array(this.nItems).fill(1), item, k);
   }
 
@@ -369,7 +403,12 @@ export class TwoTower implements Recommender {
   }
 
   save(): ModelArtifact {
-    const arrays: ModelArtifact['arrays'] = { itemVectors: this.itemVectors, userVectors: this.userVectors, ...csrArrays('hist', this.history) };
+    const arrays: ModelArtifact['arrays'] = {
+      itemVectors: this.itemVectors,
+      userVectors: this.userVectors,
+      ...csrArrays('hist', this.history),
+      ...derivedRetrievalArrays(this.fitted()),
+    };
     for (const [name, v] of this.tower) arrays[`tower:${name}`] = v;
     return {
       model: this.name,
@@ -379,6 +418,7 @@ export class TwoTower implements Recommender {
         ...this.meta,
         nUsers: this.nUsers,
         nItems: this.nItems,
+        ...this.fitted().meta('items'),
         attrOffsets: this.attrOffsets,
         attributes: this.attributes.map((a) => ({ ...a, codes: undefined })),
       },
@@ -396,7 +436,8 @@ export class TwoTower implements Recommender {
     m.userVectors = a.arrays.userVectors as Float32Array;
     m.history = csrFromArrays(a, 'hist', m.nUsers, m.nItems);
     for (const [name, v] of Object.entries(a.arrays)) if (name.startsWith('tower:')) m.tower.set(name.slice(6), v as Float32Array);
-    const { attrOffsets: _o, attributes: _a, nUsers: _u, nItems: _i, ...rest } = a.meta;
+    m.retrieval = loadDerivedRetrieval(m.params, a, m.itemVectors, m.nItems, m.params.dim);
+    const { attrOffsets: _o, attributes: _a, nUsers: _u, nItems: _i, itemsHnsw: _h, ...rest } = a.meta;
     m.meta = rest;
     return m;
   }

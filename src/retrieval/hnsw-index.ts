@@ -124,6 +124,12 @@ export class HnswIndex {
     this.deleted++;
   }
 
+  /** A deleted item is returned again. */
+  unmarkDeleted(label: number): void {
+    this.index.unmarkDelete(label);
+    this.deleted--;
+  }
+
   get deletedCount(): number {
     return this.deleted;
   }

@@ -1,4 +1,4 @@
-import type { TopK } from '../math/topk.js';
+import { topK, type TopK } from '../math/topk.js';
 import { addBias, exactTop, rescore } from './exact-scan.js';
 import { HnswIndex } from './hnsw-index.js';
 import type { RetrievalOptions } from './options.js';
@@ -33,6 +33,8 @@ export class ItemRetrieval {
   /** [q, 1] for a graph over [y, b] */
   private qb: Float64Array;
   private bias: Float32Array | undefined;
+  /** item vector norms for `similar` (computed on first use) */
+  private norms: Float32Array | undefined;
   /** candidates the last `top` fetched from the graph (0 when it scanned): for measuring over-fetch */
   lastFetched = 0;
 
@@ -173,6 +175,14 @@ export class ItemRetrieval {
     this.index?.markDeleted(i);
   }
 
+  /** An item removed before is retrievable again (put back through the API). */
+  restore(i: number): void {
+    if (!this.removed[i]) return;
+    this.removed[i] = 0;
+    this.nRemoved--;
+    this.index?.unmarkDeleted(i);
+  }
+
   isRemoved(i: number): boolean {
     return this.removed[i] === 1;
   }
@@ -192,6 +202,41 @@ export class ItemRetrieval {
     if (this.index) out[`${prefix}Hnsw`] = this.index.toBytes();
     if (this.nRemoved > 0) out[`${prefix}Removed`] = this.removed.subarray(0, this.n);
     return out;
+  }
+
+  /**
+   * The graph and the removed marks only, for a model that keeps (or derives) its own float32 item rows:
+   * `load` re-encodes the stored form from those rows (the same encoding `build` made).
+   */
+  indexArrays(prefix: string): Record<string, Uint8Array> {
+    const out: Record<string, Uint8Array> = {};
+    if (this.index) out[`${prefix}Hnsw`] = this.index.toBytes();
+    if (this.nRemoved > 0) out[`${prefix}Removed`] = this.removed.subarray(0, this.n);
+    return out;
+  }
+
+  /**
+   * The k items whose stored vectors have the largest cosine with item `item`'s, best first, `item`
+   * itself and removed items left out. FLOPs 2 dim n (+ the norms once, kept until an item is added).
+   */
+  similar(item: number, k: number): TopK {
+    const d = this.dim;
+    if (!this.norms || this.norms.length !== this.n) {
+      this.norms = new Float32Array(this.n);
+      const row = new Float64Array(d);
+      for (let i = 0; i < this.n; i++) {
+        this.store.decode(i, row);
+        let s = 0;
+        for (let t = 0; t < d; t++) s += row[t]! * row[t]!;
+        this.norms[i] = Math.sqrt(s);
+      }
+    }
+    this.store.decode(item, this.q);
+    const sims = this.scratch.subarray(0, this.n);
+    this.store.scoreAll(this.q, sims);
+    const ni = this.norms[item]!;
+    for (let i = 0; i < this.n; i++) sims[i] = i === item || this.removed[i] ? -Infinity : sims[i]! / (ni * this.norms[i]! + 1e-12);
+    return topK(sims, k);
   }
 
   meta(prefix: string): Record<string, unknown> {

@@ -29,3 +29,18 @@ export function decodeAll(store: VectorStore): Float32Array {
   for (let i = 0; i < store.n; i++) store.decode(i, out.subarray(i * store.dim, (i + 1) * store.dim));
   return out;
 }
+
+/**
+ * The rows of `items` decoded to float32, row t for items[t] (a zero row for an index outside the
+ * store): what a model with compressed vectors reads for the few items one computation needs (a
+ * history's items in a fold-in or an explanation) instead of keeping every row decoded.
+ */
+export function gatherRows(store: VectorStore, items: ArrayLike<number>): Float32Array {
+  const d = store.dim;
+  const out = new Float32Array(items.length * d);
+  for (let t = 0; t < items.length; t++) {
+    const i = items[t]!;
+    if (i >= 0 && i < store.n) store.decode(i, out.subarray(t * d, (t + 1) * d));
+  }
+  return out;
+}

@@ -204,6 +204,11 @@ export class Catalog {
     return this.counts.subarray(0, this.items.size);
   }
 
+  /** The item's attributes (undefined: never put, only seen in events); do not modify them. */
+  attributesOf(i: number): Attributes | undefined {
+    return this.attributes[i];
+  }
+
   title(i: number): string | undefined {
     const a = this.attributes[i];
     const t = a?.title ?? a?.name;

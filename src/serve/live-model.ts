@@ -12,8 +12,9 @@ import type { Catalog } from './catalog.js';
 /**
  * The model being served, with everything needed to use it: the external ids behind its dense ids,
  * the mapping between the catalogue's indices and its own, and the last event it was trained on.
- * Built whole before it is published and never changed after (the scratch buffers aside), so swapping
- * models is one reference assignment and no request can see half of one.
+ * Built whole before it is published, so swapping models is one reference assignment and no request
+ * can see half of one. After that it changes only by items the catalogue gains or loses (new-items.ts):
+ * appended to its item index, ids and maps in one synchronous step between two requests.
  */
 export interface LiveModel {
   readonly name: string;
@@ -25,12 +26,14 @@ export interface LiveModel {
   readonly users: IdMap;
   readonly items: IdMap;
   readonly trainedThroughSeq: number;
+  /** items the model was trained on: model item indices from here on were added from the catalogue since */
+  readonly trainedItems: number;
   /** catalogue index -> model item index (-1: not in the model); items added later are looked up by id */
   readonly fromCatalog: Int32Array;
-  /** model item index -> catalogue index (-1: not in the catalogue) */
-  readonly toCatalog: Int32Array;
-  /** per-request scratch (requests are scored synchronously, one at a time) */
-  readonly scratch: { scores: Float32Array; exclude: Uint8Array };
+  /** model item index -> catalogue index (-1: not in the catalogue); grows with added items */
+  toCatalog: Int32Array;
+  /** per-request scratch (requests are scored synchronously, one at a time), as long as `items` */
+  scratch: { scores: Float32Array; exclude: Uint8Array };
 }
 
 /** `retrieval` overrides how a model with item vectors serves (`serve --retrieval hnsw`): its index is built at load. */
@@ -45,7 +48,7 @@ export function buildLiveModel(record: ModelRecord, catalog: Catalog, retrieval?
   for (let c = 0; c < fromCatalog.length; c++) fromCatalog[c] = items.get(catalog.items.external(c));
   const toCatalog = new Int32Array(items.size);
   for (let m = 0; m < toCatalog.length; m++) toCatalog[m] = catalog.items.get(items.external(m));
-  return Object.freeze({
+  const live: LiveModel = {
     name: record.name,
     version: record.version,
     label: `${record.name}@${record.version}`,
@@ -54,10 +57,12 @@ export function buildLiveModel(record: ModelRecord, catalog: Catalog, retrieval?
     users,
     items,
     trainedThroughSeq: record.trainedThroughSeq,
+    trainedItems: items.size,
     fromCatalog,
     toCatalog,
     scratch: { scores: new Float32Array(items.size), exclude: new Uint8Array(items.size) },
-  });
+  };
+  return Object.seal(live);
 }
 
 /** The model's index of a catalogue item, or -1. */

@@ -42,16 +42,19 @@ export function recommend(catalog: Catalog, live: LiveModel | undefined, user: s
   if (!live) return popular(catalog, user, history, opts, 'no model is trained yet: the most popular items');
   if (!history) return popular(catalog, user, history, opts, 'new user with no history yet: the most popular items');
 
-  const { exclude } = live.scratch;
-  let scores = live.scratch.scores;
+  // the scratch may be longer than the items (it grows ahead of items added from the catalogue)
+  const exclude = live.scratch.exclude.subarray(0, live.items.size);
+  let scores = live.scratch.scores.subarray(0, live.items.size);
   exclude.fill(0);
-  // The user's items in the model's ids, each once with its latest value (as training dedupes), in order.
+  // The user's items in the model's ids, each once with its latest value (as training dedupes), in order;
+  // items added to the model since training are excluded but not folded in (the model learnt nothing of them).
   const items: number[] = [];
   const values: number[] = [];
   for (let t = history.items.length - 1; t >= 0; t--) {
     const m = modelItem(live, catalog, history.items[t]!);
     if (m < 0 || exclude[m]) continue;
     exclude[m] = 1;
+    if (m >= live.trainedItems) continue;
     items.push(m);
     values.push(history.values[t]!);
   }
@@ -60,9 +63,10 @@ export function recommend(catalog: Catalog, live: LiveModel | undefined, user: s
 
   const u = live.users.get(user);
   const upToDate = u >= 0 && history.lastSeq <= live.trainedThroughSeq;
-  // A model serving from an index (HNSW, compressed vectors) is asked for its top k directly: no
-  // score for every item is computed.
-  const indexed = listsFromIndex(live.model);
+  // A model serving from an index (HNSW, compressed vectors), or one with items added from the
+  // catalogue since training (new-items.ts: only its index has them), is asked for its top k directly:
+  // no score for every item is computed.
+  const indexed = listsFromIndex(live.model) || live.items.size > live.trainedItems;
   let how: 'trained' | 'folded' | 'stale';
   let foldedHistory: History | undefined;
   if (upToDate) {

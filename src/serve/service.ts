@@ -7,6 +7,7 @@ import { Fanout } from './fanout.js';
 import { FoldCache } from './fold-cache.js';
 import { DEFAULT_JOB_LIMITS, type JobLimits } from './job-limits.js';
 import { buildLiveModel, type LiveModel } from './live-model.js';
+import { addCatalogItem, removeCatalogItem, syncCatalogItems } from './new-items.js';
 import { LocalJobs } from './local-jobs.js';
 import { QueuedJobs } from './queued-jobs.js';
 import { recommend, type Recommendation, type RecommendOptions, similar, type Similar } from './recommend.js';
@@ -102,7 +103,7 @@ export class RecommenderService {
     const service = new RecommenderService(store, Catalog.fromSnapshot(snap, { unknownItems: options.unknownItems }), snap.cursor, warn, options);
     try {
       const record = await store.activeModel();
-      if (record) service.current = buildLiveModel(record, service.catalog, options.retrieval);
+      if (record) service.swap(buildLiveModel(record, service.catalog, options.retrieval));
     } catch (err) {
       // A damaged artifact must not keep the server down: it serves the popularity fallback instead.
       warn(`the active model could not be loaded (${(err as Error).message}); serving popularity until a model is activated`);
@@ -151,6 +152,7 @@ export class RecommenderService {
         case 'item':
           if (change.deleted) this.catalog.deleteItem(change.id);
           else this.catalog.putItem(change.id, change.attributes ?? {});
+          this.itemChanged(change.id, change.deleted);
           break;
         case 'user-deleted':
           this.catalog.deleteUser(change.id);
@@ -185,7 +187,26 @@ export class RecommenderService {
     return run;
   }
 
+  /** The served model's item index follows the catalogue: a put item is added (from its attributes, when the model can), a deleted one removed. */
+  private itemChanged(id: string, deleted: boolean): void {
+    const live = this.current;
+    if (!live?.model.itemIndex) return;
+    const c = this.catalog.items.get(id);
+    try {
+      if (deleted) removeCatalogItem(live, this.catalog, c);
+      else addCatalogItem(live, this.catalog, c);
+    } catch (err) {
+      this.warn(`item "${id}" could not be added to ${live.label}'s index: ${(err as Error).message}`);
+    }
+  }
+
   private swap(next: LiveModel): void {
+    // items put or deleted since the model was trained (or since it was built, while it was being activated)
+    try {
+      syncCatalogItems(next, this.catalog);
+    } catch (err) {
+      this.warn(`the catalogue's new items could not be added to ${next.label}'s index: ${(err as Error).message}`);
+    }
     this.current = next;
     // entries of the old model are never read again
     this.foldCache.clear();

@@ -5,6 +5,7 @@ import { plantedTaste } from '../../src/data/planted-taste.js';
 import { topK } from '../../src/math/topk.js';
 import { createModel, loadModel, withRetrievalParams } from '../../src/models/index.js';
 import type { Recommender } from '../../src/models/recommender.js';
+import { decodeAll, vectorsFromArrays } from '../../src/retrieval/stores.js';
 
 /** Planted clusters: 1500 users, 2000 items, enough structure for the factor models to learn. */
 const planted = plantedTaste({ users: 1500, items: 2000, dim: 16, clusters: 10, eventsPerUser: 25, seed: 7 });
@@ -133,3 +134,51 @@ test('withRetrievalParams: a float32 exact artifact served with hnsw / int8 (gra
   const a = pop.save();
   assert.equal(withRetrievalParams(a, { retrieval: 'hnsw' }), a);
 });
+
+for (const [name, params] of cases) {
+  test(`${name} with int8 / float16 vectors keeps only the stored item vectors resident; fold-in, explanations and similar items read them as the decoded float32 rows`, async () => {
+    for (const vectors of ['int8', 'float16'] as const) {
+      const model = createModel(name, { ...params, vectors });
+      await model.fit(train, ctx);
+      const artifact = model.save();
+      // the same model with the decoded rows as plain float32 factors: the reference arithmetic
+      const items = decodeAll(model.itemIndex!().store);
+      const users = decodeAll(vectorsFromArrays(artifact.arrays, 'users', 1500, 16)!);
+      if (name === 'als') assert.deepEqual((model as unknown as { itemEmbeddings(): { vectors: Float32Array } }).itemEmbeddings().vectors, items, 'decoded on demand');
+      const back = loadModel(structuredClone(artifact));
+      for (const m of [model, back]) {
+        // no float32 row per item is kept (nItems x 16 floats), only the stored form in the retrieval
+        const fields = Object.values(m as unknown as Record<string, unknown>);
+        const nested = fields.flatMap((v) => (v && typeof v === 'object' && !ArrayBuffer.isView(v) ? Object.values(v) : [])); // e.g. mf's `fitted`
+        const rows = [...fields, ...nested].filter((v) => v instanceof Float32Array && v.length === train.nItems * 16);
+        assert.equal(rows.length, 0, `${name} ${vectors}: no float32 item rows resident`);
+      }
+      const ref = loadModel({
+        ...artifact,
+        params: { ...artifact.params, vectors: 'float32' },
+        arrays: { ...Object.fromEntries(Object.entries(artifact.arrays).filter(([k]) => !/^(items|users)(F16|I8|I8Scale)$/.test(k))), itemFactors: items, userFactors: users },
+      });
+      const close = (x: number, y: number) => Math.abs(x - y) <= 1e-5 + 1e-4 * Math.abs(y);
+      const [a, b] = [new Float32Array(train.nItems), new Float32Array(train.nItems)];
+      for (let u = 0; u < 30; u++) {
+        const history = { items: train.byUser.rowIndices(u) };
+        model.foldIn!(history, a);
+        ref.foldIn!(history, b);
+        for (let i = 0; i < a.length; i++) assert.ok(close(a[i]!, b[i]!), `${name} ${vectors} fold-in user ${u} item ${i}: ${a[i]} vs ${b[i]}`);
+        const item = topK(b, 1).indices[0]!;
+        const [ra, rb] = [model.explain!(u, item, 3), ref.explain!(u, item, 3)];
+        assert.deepEqual(ra.map((r) => r.id), rb.map((r) => r.id));
+        for (const [t, r] of ra.entries()) assert.ok(close(r.weight, rb[t]!.weight), `${name} ${vectors} explain ${r.weight} vs ${rb[t]!.weight}`);
+        assert.deepEqual(model.similarItems!(u, 5).indices, ref.similarItems!(u, 5).indices);
+        if (model.predictRating) assert.ok(close(model.predictRating(u, item), ref.predictRating!(u, item)));
+      }
+      if (model.scoreUsers) {
+        // batch scoring (evaluation) agrees with one user at a time
+        const block = new Float32Array(3 * train.nItems);
+        model.scoreUsers(Int32Array.of(0, 1, 2), block);
+        model.scoreUser(1, a);
+        for (let i = 0; i < a.length; i++) assert.ok(close(block[train.nItems + i]!, a[i]!));
+      }
+    }
+  });
+}

@@ -49,3 +49,23 @@ test('a model serving from HNSW answers /recommend from its index: the exact lis
     await store.close();
   }
 });
+
+test('serve --retrieval hnsw / --vectors int8 over a hybrid-mf trained exact: its item vectors (sums of feature embeddings) are indexed at load, the lists hold', async () => {
+  const store = await shopStore(join(tmp.dir, 'hybrid.db'), { model: 'hybrid-mf', params: { factors: 16, epochs: 5 } });
+  try {
+    const users = ['user-0001', 'user-0002', 'user-0050'];
+    const exact = await lists(store, {}, users);
+    assert.equal(exact.indexed, false);
+    const hnsw = await lists(store, { retrieval: { retrieval: 'hnsw' } }, users);
+    assert.equal(hnsw.indexed, true);
+    assert.equal(hnsw.params.retrieval, 'hnsw');
+    assert.deepEqual(hnsw.out, exact.out, 'on 60 items the graph finds the exact top 10');
+    const int8 = await lists(store, { retrieval: { vectors: 'int8' } }, users);
+    assert.equal(int8.params.vectors, 'int8');
+    let same = 0;
+    for (const [r, list] of int8.out.entries()) same += list.filter((id) => exact.out[r]!.includes(id)).length;
+    assert.ok(same >= 27, `int8 lists keep ${same} of the 30 exact items`);
+  } finally {
+    await store.close();
+  }
+});

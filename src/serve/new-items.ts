@@ -1,0 +1,61 @@
+import type { Catalog } from './catalog.js';
+import { type LiveModel, modelItem } from './live-model.js';
+
+/**
+ * Items put in the catalogue after the served model was trained become retrievable without a retrain
+ * when the model can compute an item's vector from its attributes (Recommender.itemVectorOf:
+ * hybrid-mf): the vector is appended to the model's item index (its stored vectors and HNSW graph),
+ * the id to the live model's maps. An item deleted from the catalogue is marked removed in the index
+ * (never retrieved; its graph node stays as a waypoint) and restored when it is put again. Each call
+ * is synchronous, so a request sees the index before or after an item, never half of it. The stored
+ * artifact is unchanged: items added here are added again when a server loads the model, and the
+ * next training learns them.
+ *
+ * An item's vector is computed once, when it is first put: attributes changed later keep that vector
+ * until the next training.
+ */
+
+/** After the catalogue put item `c` (catalogue index): adds it to the model's index, or restores it. Returns whether the model serves it now. */
+export function addCatalogItem(live: LiveModel, catalog: Catalog, c: number): boolean {
+  const index = live.model.itemIndex?.();
+  if (!index) return false;
+  const m = modelItem(live, catalog, c);
+  if (m >= 0) {
+    if (index.isRemoved(m) && !catalog.isDeleted(c)) index.restore(m);
+    return true;
+  }
+  const attributes = catalog.attributesOf(c);
+  const made = attributes && !catalog.isDeleted(c) ? live.model.itemVectorOf?.(attributes) : undefined;
+  if (!made) return false;
+  if (index.n !== live.items.size) throw new Error(`${live.label}: its item index holds ${index.n} items, its id map ${live.items.size}`);
+  const i = index.add(made.vector, made.bias);
+  live.items.add(catalog.items.external(c));
+  grow(live, i + 1);
+  live.toCatalog[i] = c;
+  return true;
+}
+
+/** After the catalogue deleted item `c`: the model's index never returns it again (until it is put back). */
+export function removeCatalogItem(live: LiveModel, catalog: Catalog, c: number): void {
+  const index = live.model.itemIndex?.();
+  const m = modelItem(live, catalog, c);
+  if (index && m >= 0 && m < index.n) index.remove(m);
+}
+
+/** The whole catalogue into a model being loaded or swapped in: items put since its training added, deleted ones removed. */
+export function syncCatalogItems(live: LiveModel, catalog: Catalog): void {
+  if (!live.model.itemIndex) return;
+  for (let c = 0; c < catalog.items.size; c++) {
+    if (catalog.isDeleted(c)) removeCatalogItem(live, catalog, c);
+    else if (catalog.attributesOf(c) !== undefined) addCatalogItem(live, catalog, c);
+  }
+}
+
+function grow(live: LiveModel, n: number): void {
+  if (live.toCatalog.length >= n) return;
+  const cap = Math.max(n, Math.ceil(live.toCatalog.length * 1.5));
+  const toCatalog = new Int32Array(cap).fill(-1);
+  toCatalog.set(live.toCatalog);
+  live.toCatalog = toCatalog;
+  live.scratch = { scores: new Float32Array(cap), exclude: new Uint8Array(cap) };
+}
