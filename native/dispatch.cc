@@ -596,14 +596,10 @@ napi_value KnnRows(napi_env env, napi_callback_info info) {
     const int block = 64;
     const int tasks = (n + block - 1) / block;
     std::vector<std::vector<double>> acc(threads);
-    std::vector<std::vector<int32_t>> mark(threads);
     parallelFor(tasks, threads, [&](int t, int w) {
-      if (acc[w].empty()) {
-        acc[w].assign(n, 0.0);
-        mark[w].assign(n, 0);
-      }
+      if (acc[w].empty()) acc[w].assign(n, 0.0);
       const int r0 = t * block;
-      K.knnRows(m, mT, n, norms, k, shrink, r0, std::min(n, r0 + block), outIdx, outSim, outLen, acc[w].data(), mark[w].data());
+      K.knnRows(m, mT, n, norms, k, shrink, r0, std::min(n, r0 + block), outIdx, outSim, outLen, acc[w].data());
     });
     return undefinedValue(env);
   });

@@ -37,9 +37,9 @@
   double hybridEpoch(const HybridEpochArgs& args);                                                          \
   double bprEpoch(const BprEpochArgs& args, bool adam);                                                     \
   void svdppEpoch(const SvdppEpochArgs& args);                                                              \
-  /* cosine kNN rows [from, to) of m (knn.ts cosineNeighbourRows); acc, mark: n doubles / ints of scratch */ \
+  /* cosine kNN rows [from, to) of m (knn.ts cosineNeighbourRows); acc: n zeroed doubles of scratch */      \
   void knnRows(CsrView m, CsrView mT, int n, const double* norms, int k, double shrink, int from, int to,   \
-               int32_t* outIdx, float* outSim, int32_t* outLen, double* acc, int32_t* mark);              \
+               int32_t* outIdx, float* outSim, int32_t* outLen, double* acc);                             \
   /* seconds for `reps` passes of a register-blocked FMA loop (FLOPs returned through flops) */            \
   double fmaPeak(long reps, double* flops);
 
