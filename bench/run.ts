@@ -12,6 +12,7 @@ import path from 'node:path';
 import { amazon, sequence } from './sequence.js';
 import { cold } from './cold.js';
 import { nativeCore } from './native.js';
+import { nativeSgd } from './native-sgd.js';
 import { fusion } from './fusion.js';
 import { fusionCeiling } from './fusion-ceiling.js';
 import { fusionStacking } from './fusion-stacking.js';
@@ -288,7 +289,7 @@ async function kernels(): Promise<string> {
   ].join('\n');
 }
 
-const suites: Record<string, () => string | Promise<string>> = { foundation, 'knn-kernel': knnKernel, latent, kernels, native: nativeCore, fusion, 'fusion-ceiling': fusionCeiling, 'fusion-stacking': fusionStacking, rerank, cold, towers, sequence, amazon, 'store-import': storeImport, retrieval, scale, quality, 'als-defaults': alsDefaults };
+const suites: Record<string, () => string | Promise<string>> = { foundation, 'knn-kernel': knnKernel, latent, kernels, native: nativeCore, 'native-sgd': nativeSgd, fusion, 'fusion-ceiling': fusionCeiling, 'fusion-stacking': fusionStacking, rerank, cold, towers, sequence, amazon, 'store-import': storeImport, retrieval, scale, quality, 'als-defaults': alsDefaults };
 
 function writeSection(name: string, body: string): void {
   const file = path.join(root, 'BENCHMARKS.md');

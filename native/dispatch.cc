@@ -25,11 +25,15 @@ struct Kernels {
   decltype(&unirec_generic::spmmRows) spmmRows;
   decltype(&unirec_generic::gramSparseRows) gramSparseRows;
   decltype(&unirec_generic::mfEpoch) mfEpoch;
+  decltype(&unirec_generic::hybridEpoch) hybridEpoch;
+  decltype(&unirec_generic::bprEpoch) bprEpoch;
+  decltype(&unirec_generic::svdppEpoch) svdppEpoch;
+  decltype(&unirec_generic::knnRows) knnRows;
   decltype(&unirec_generic::fmaPeak) fmaPeak;
   const char* isa;
 };
 
-#define UNIREC_TABLE(ns, name) {&ns::dgemm, &ns::sgemm, &ns::sweepChunk, &ns::alsRows, &ns::spmmRows, &ns::gramSparseRows, &ns::mfEpoch, &ns::fmaPeak, name}
+#define UNIREC_TABLE(ns, name) {&ns::dgemm, &ns::sgemm, &ns::sweepChunk, &ns::alsRows, &ns::spmmRows, &ns::gramSparseRows, &ns::mfEpoch, &ns::hybridEpoch, &ns::bprEpoch, &ns::svdppEpoch, &ns::knnRows, &ns::fmaPeak, name}
 
 Kernels chooseKernels() {
   const char* want = std::getenv("UNIREC_NATIVE_ISA");
@@ -189,7 +193,7 @@ class Args {
     return v;
   }
   template <typename T>
-  T* array(size_t i, napi_typedarray_type want, size_t minLength) const {
+  T* array(size_t i, napi_typedarray_type want, size_t minLength, size_t* lengthOut = nullptr) const {
     napi_typedarray_type type;
     size_t length;
     void* data;
@@ -199,7 +203,33 @@ class Args {
       throw ArgError{"argument " + std::to_string(i) + " has the wrong typed-array type"};
     }
     if (length < minLength) throw ArgError{"argument " + std::to_string(i) + " is too short (" + std::to_string(length) + " < " + std::to_string(minLength) + ")"};
+    if (lengthOut) *lengthOut = length;
     return static_cast<T*>(data);
+  }
+  /** An Int32Array and its length. */
+  const int32_t* ints(size_t i, size_t* length) const { return array<int32_t>(i, napi_int32_array, 0, length); }
+  /**
+   * A CSR of nRows rows from arguments i (indptr), i + 1 (indices) and, when withValues, i + 2 (float32
+   * values): indptr non-decreasing from 0, every index in [0, nCols).
+   */
+  CsrView csr(size_t i, int nRows, int nCols, bool withValues) const {
+    const int32_t* ptr = array<int32_t>(i, napi_int32_array, (size_t)nRows + 1);
+    size_t nIdx;
+    const int32_t* idx = ints(i + 1, &nIdx);
+    if (ptr[0] != 0) throw ArgError{"argument " + std::to_string(i) + ": indptr must start at 0"};
+    for (int r = 0; r < nRows; r++)
+      if (ptr[r + 1] < ptr[r]) throw ArgError{"argument " + std::to_string(i) + ": indptr must not decrease"};
+    if ((size_t)ptr[nRows] > nIdx) throw ArgError{"argument " + std::to_string(i + 1) + " is shorter than indptr says"};
+    for (int p = 0; p < ptr[nRows]; p++)
+      if (idx[p] < 0 || idx[p] >= nCols) throw ArgError{"argument " + std::to_string(i + 1) + ": column index out of range"};
+    const float* val = withValues ? array<float>(i + 2, napi_float32_array, (size_t)ptr[nRows]) : nullptr;
+    return CsrView{ptr, idx, val};
+  }
+  /** An xoshiro128** state: a Uint32Array of 4 words, not all zero. */
+  uint32_t* rngState(size_t i) const {
+    uint32_t* s = array<uint32_t>(i, napi_uint32_array, 4);
+    if ((s[0] | s[1] | s[2] | s[3]) == 0) throw ArgError{"argument " + std::to_string(i) + ": an all-zero generator state"};
+    return s;
   }
 
  private:
@@ -402,6 +432,179 @@ napi_value MfEpoch(napi_env env, napi_callback_info info) {
   });
 }
 
+/** Every entry of a[0 .. n) in [0, bound). */
+void checkRange(const int32_t* a, size_t n, int bound, const char* what) {
+  for (size_t t = 0; t < n; t++)
+    if (a[t] < 0 || a[t] >= bound) throw ArgError{std::string(what) + " out of range"};
+}
+
+napi_value doubleValue(napi_env env, double x) {
+  napi_value v;
+  napi_create_double(env, x, &v);
+  return v;
+}
+
+napi_value HybridEpoch(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() {
+    Args g(env, info);
+    // (order, userOf, histPtr, histIdx, ucPtr, ucIdx, ucVal, icPtr, icIdx, icVal, userEmb, itemEmb, itemBias,
+    //  accUser, accItem, accBias, momUser, momItem, momBias, f, nItems, warp, optimizer, lr, rho, eps, reg,
+    //  maxSampled, warpWeight, rng) -> summed loss
+    HybridEpochArgs a{};
+    a.f = g.int32(19);
+    a.nItems = g.int32(20);
+    if (a.f <= 0 || a.nItems <= 0) throw ArgError{"factors and items must be positive"};
+    size_t n, nnz, nUserEmb, nItemEmb, nBias;
+    a.order = g.ints(0, &n);
+    a.n = (int)n;
+    a.userOf = g.ints(1, &nnz);
+    checkRange(a.order, n, (int)nnz, "event id");
+    size_t nPtr;
+    g.ints(2, &nPtr);
+    const int nUsers = (int)nPtr - 1;
+    if (nUsers < 0) throw ArgError{"argument 2: empty indptr"};
+    checkRange(a.userOf, nnz, nUsers, "user id");
+    a.history = g.csr(2, nUsers, a.nItems, false);
+    if ((size_t)a.history.ptr[nUsers] != nnz) throw ArgError{"history and userOf disagree on the number of events"};
+    a.userEmb = g.array<float>(10, napi_float32_array, 0, &nUserEmb);
+    a.itemEmb = g.array<float>(11, napi_float32_array, 0, &nItemEmb);
+    a.itemBias = g.array<float>(12, napi_float32_array, 0, &nBias);
+    const int nUserCols = (int)(nUserEmb / a.f), nItemCols = (int)(nItemEmb / a.f);
+    if ((int)nBias < nItemCols) throw ArgError{"argument 12 is shorter than the item columns"};
+    a.userCols = g.csr(4, nUsers, nUserCols, true);
+    a.itemCols = g.csr(7, a.nItems, nItemCols, true);
+    a.warp = g.flag(21);
+    a.optimizer = g.int32(22);
+    if (a.optimizer < 0 || a.optimizer > 2) throw ArgError{"optimizer must be 0 (adagrad), 1 (adadelta) or 2 (sgd)"};
+    const size_t accN = a.optimizer == 2 ? 0 : 1, momN = a.optimizer == 1 ? 1 : 0;
+    a.accUser = g.array<float>(13, napi_float32_array, accN * nUserEmb);
+    a.accItem = g.array<float>(14, napi_float32_array, accN * nItemEmb);
+    a.accBias = g.array<float>(15, napi_float32_array, accN * nBias);
+    a.momUser = g.array<float>(16, napi_float32_array, momN * nUserEmb);
+    a.momItem = g.array<float>(17, napi_float32_array, momN * nItemEmb);
+    a.momBias = g.array<float>(18, napi_float32_array, momN * nBias);
+    a.lr = g.num(23);
+    a.rho = g.num(24);
+    a.eps = g.num(25);
+    a.reg = g.num(26);
+    a.maxSampled = g.int32(27);
+    a.warpWeight = g.array<double>(28, napi_float64_array, (size_t)std::max(0, a.maxSampled) + 1);
+    a.rng = g.rngState(29);
+    return doubleValue(env, K.hybridEpoch(a));
+  });
+}
+
+napi_value BprEpoch(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() {
+    Args g(env, info);
+    // (adam, order, userOf, histPtr, histIdx, x, y, b, cdf, itemBias, lr, reg, f, nUsers, nItems, batchSize,
+    //  gX, gY, gB, mX, mY, mB, vX, vY, vB, rates, rng) -> summed loss
+    BprEpochArgs a{};
+    const bool adam = g.flag(0);
+    a.f = g.int32(12);
+    a.nUsers = g.int32(13);
+    a.nItems = g.int32(14);
+    if (a.f <= 0 || a.nUsers <= 0 || a.nItems <= 0) throw ArgError{"factors, users and items must be positive"};
+    size_t nOrder, nnz, nCdf;
+    a.order = g.ints(1, &nOrder);
+    a.userOf = g.ints(2, &nnz);
+    a.nnz = (int)nnz;
+    if (adam) {
+      if (nOrder != nnz) throw ArgError{"argument 1 must hold every event once"};
+      checkRange(a.order, nOrder, a.nnz, "event id");
+    }
+    checkRange(a.userOf, nnz, a.nUsers, "user id");
+    a.history = g.csr(3, a.nUsers, a.nItems, false);
+    if ((size_t)a.history.ptr[a.nUsers] != nnz) throw ArgError{"history and userOf disagree on the number of events"};
+    const size_t nx = (size_t)a.nUsers * a.f, ny = (size_t)a.nItems * a.f, nb = (size_t)a.nItems;
+    a.x = g.array<float>(5, napi_float32_array, nx);
+    a.y = g.array<float>(6, napi_float32_array, ny);
+    a.b = g.array<float>(7, napi_float32_array, nb);
+    const double* cdf = g.array<double>(8, napi_float64_array, 0, &nCdf);
+    if (nCdf != 0 && nCdf != (size_t)a.nItems) throw ArgError{"argument 8 (cdf) must be empty or one entry per item"};
+    a.cdf = nCdf ? cdf : nullptr;
+    a.itemBias = g.flag(9);
+    a.lr = g.num(10);
+    a.reg = g.num(11);
+    a.batchSize = g.int32(15);
+    const size_t on = adam ? 1 : 0;
+    if (adam && a.batchSize <= 0) throw ArgError{"batchSize must be positive"};
+    a.gX = g.array<float>(16, napi_float32_array, on * nx);
+    a.gY = g.array<float>(17, napi_float32_array, on * ny);
+    a.gB = g.array<float>(18, napi_float32_array, on * nb);
+    a.mX = g.array<float>(19, napi_float32_array, on * nx);
+    a.mY = g.array<float>(20, napi_float32_array, on * ny);
+    a.mB = g.array<float>(21, napi_float32_array, on * nb);
+    a.vX = g.array<float>(22, napi_float32_array, on * nx);
+    a.vY = g.array<float>(23, napi_float32_array, on * ny);
+    a.vB = g.array<float>(24, napi_float32_array, on * nb);
+    const size_t batches = adam ? (nnz + a.batchSize - 1) / a.batchSize : 0;
+    a.rates = g.array<double>(25, napi_float64_array, 2 * batches);
+    a.rng = g.rngState(26);
+    return doubleValue(env, K.bprEpoch(a, adam));
+  });
+}
+
+napi_value SvdppEpoch(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() {
+    Args g(env, info);
+    // (userOrder, ratingOrder, indptr, indices, data, p, q, y, bu, bi, f, nItems, mu, lr, reg, rng)
+    SvdppEpochArgs a{};
+    a.f = g.int32(10);
+    const int nItems = g.int32(11);
+    if (a.f <= 0 || nItems <= 0) throw ArgError{"factors and items must be positive"};
+    size_t nUsers, nnz;
+    a.userOrder = g.ints(0, &nUsers);
+    a.nUsers = (int)nUsers;
+    checkRange(a.userOrder, nUsers, a.nUsers, "user id");
+    a.ratingOrder = const_cast<int32_t*>(g.ints(1, &nnz));
+    checkRange(a.ratingOrder, nnz, (int)nnz, "rating id");
+    a.byUser = g.csr(2, a.nUsers, nItems, true);
+    if ((size_t)a.byUser.ptr[a.nUsers] != nnz) throw ArgError{"argument 1 must hold every rating once"};
+    // a user's slice of ratingOrder must hold that user's own ratings
+    for (int u = 0; u < a.nUsers; u++)
+      for (int s = a.byUser.ptr[u]; s < a.byUser.ptr[u + 1]; s++)
+        if (a.ratingOrder[s] < a.byUser.ptr[u] || a.ratingOrder[s] >= a.byUser.ptr[u + 1]) throw ArgError{"ratingOrder mixes users"};
+    a.p = g.array<float>(5, napi_float32_array, nUsers * a.f);
+    a.q = g.array<float>(6, napi_float32_array, (size_t)nItems * a.f);
+    a.y = g.array<float>(7, napi_float32_array, (size_t)nItems * a.f);
+    a.bu = g.array<float>(8, napi_float32_array, nUsers);
+    a.bi = g.array<float>(9, napi_float32_array, nItems);
+    a.mu = g.num(12);
+    a.lr = g.num(13);
+    a.reg = g.num(14);
+    a.rng = g.rngState(15);
+    K.svdppEpoch(a);
+    return undefinedValue(env);
+  });
+}
+
+napi_value KnnRows(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() {
+    Args g(env, info);
+    // (mPtr, mIdx, mVal, tPtr, tIdx, tVal, nRows, nCols, norms, k, shrink, outIdx, outSim, outLen, threads)
+    const int n = g.int32(6), nCols = g.int32(7), k = g.int32(9);
+    if (n < 0 || nCols < 0 || k <= 0) throw ArgError{"rows, columns must be >= 0 and k positive"};
+    const CsrView m = g.csr(0, n, nCols, true);
+    const CsrView mT = g.csr(3, nCols, n, true);
+    const double* norms = g.array<double>(8, napi_float64_array, n);
+    const double shrink = g.num(10);
+    int32_t* outIdx = g.array<int32_t>(11, napi_int32_array, (size_t)n * k);
+    float* outSim = g.array<float>(12, napi_float32_array, (size_t)n * k);
+    int32_t* outLen = g.array<int32_t>(13, napi_int32_array, n);
+    const int threads = std::max(1, g.int32(14));
+    const int block = 64;
+    const int tasks = (n + block - 1) / block;
+    std::vector<std::vector<double>> acc(threads);
+    parallelFor(tasks, threads, [&](int t, int w) {
+      if (acc[w].empty()) acc[w].assign(n, 0.0);
+      const int r0 = t * block;
+      K.knnRows(m, mT, n, norms, k, shrink, r0, std::min(n, r0 + block), outIdx, outSim, outLen, acc[w].data());
+    });
+    return undefinedValue(env);
+  });
+}
+
 napi_value FmaPeak(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() {
     Args g(env, info);
@@ -434,7 +637,8 @@ NAPI_MODULE_INIT() {
   };
   const Entry entries[] = {{"dgemm", Dgemm},           {"sgemm", Sgemm},       {"spdInverse", SpdInverse},
                            {"gramSparse", GramSparse}, {"alsRows", AlsRows},   {"spmmRows", SpmmRows},
-                           {"mfEpoch", MfEpoch},       {"fmaPeak", FmaPeak}};
+                           {"mfEpoch", MfEpoch},       {"hybridEpoch", HybridEpoch}, {"bprEpoch", BprEpoch},
+                           {"svdppEpoch", SvdppEpoch}, {"knnRows", KnnRows},   {"fmaPeak", FmaPeak}};
   for (const Entry& e : entries) {
     napi_value fn;
     napi_create_function(env, e.name, NAPI_AUTO_LENGTH, e.cb, nullptr, &fn);

@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "sgd.h"
+
 #define UNIREC_KERNEL_DECLS                                                                                  \
   /* C = alpha op(A) op(B) + beta C, row-major, op(A) m x k, op(B) k x n */                                 \
   void dgemm(bool transA, bool transB, int m, int n, int k, double alpha, const double* a, int lda,         \
@@ -31,6 +33,13 @@
   void mfEpoch(const int32_t* order, int n, const int32_t* users, const int32_t* items, const float* values, \
                float* p, float* q, float* bu, float* bi, int f, double mu, double lr, double reg,           \
                bool biased);                                                                                \
+  /* one epoch of hybrid-mf / bpr / svdpp (sgd.inc); hybrid and bpr return the summed loss */           \
+  double hybridEpoch(const HybridEpochArgs& args);                                                          \
+  double bprEpoch(const BprEpochArgs& args, bool adam);                                                     \
+  void svdppEpoch(const SvdppEpochArgs& args);                                                              \
+  /* cosine kNN rows [from, to) of m (knn.ts cosineNeighbourRows); acc: n zeroed doubles of scratch */      \
+  void knnRows(CsrView m, CsrView mT, int n, const double* norms, int k, double shrink, int from, int to,   \
+               int32_t* outIdx, float* outSim, int32_t* outLen, double* acc);                             \
   /* seconds for `reps` passes of a register-blocked FMA loop (FLOPs returned through flops) */            \
   double fmaPeak(long reps, double* flops);
 

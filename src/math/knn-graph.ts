@@ -1,12 +1,14 @@
 import type { Csr } from '../data/csr.js';
 import type { Progress } from '../progress.js';
+import { native } from './native.js';
 import { cooccurrenceWork, KNN_THREADS_WORTH, neighbourRowsToCsr, rowNorms } from './knn.js';
 import { sharedFloat32, sharedInt32, WorkerTeam } from './team.js';
 
 /**
  * The k-nearest-neighbour graph of the rows of `m` by cosine with shrinkage (cosineNeighbourRows),
  * as a CSR with each row's neighbours best first. Blocks of rows run on a WorkerTeam when the work
- * (sum of df^2 multiply-adds) pays for starting workers; the output is the same for any thread count.
+ * (sum of df^2 multiply-adds) pays for starting workers, or on the native core's threads (knnRows, the
+ * same rows and output); the output is the same for any thread count.
  */
 export async function cosineKnnGraph(
   m: Csr,
@@ -20,8 +22,22 @@ export async function cosineKnnGraph(
 ): Promise<Csr> {
   const n = m.nRows;
   const width = Math.max(1, Math.min(k, n));
-  const out = { idx: sharedInt32(n * width), sim: sharedFloat32(n * width), len: sharedInt32(n) };
   const threads = cooccurrenceWork(mT) >= minWorkForThreads ? ctx.threads : 1;
+  const nat = native();
+  if (nat) {
+    // the native core: the same rows on std::threads (the same output for any thread count)
+    if (ctx.signal?.aborted) throw ctx.signal.reason ?? new Error('cancelled');
+    const out = { idx: new Int32Array(n * width), sim: new Float32Array(n * width), len: new Int32Array(n) };
+    const task = ctx.progress?.start(label, n);
+    try {
+      nat.knnRows(m.indptr, m.indices, m.data, mT.indptr, mT.indices, mT.data, n, m.nCols, rowNorms(m), width, shrink, out.idx, out.sim, out.len, threads);
+      task?.tick(n);
+    } finally {
+      task?.done();
+    }
+    return neighbourRowsToCsr(out, width, n);
+  }
+  const out = { idx: sharedInt32(n * width), sim: sharedFloat32(n * width), len: sharedInt32(n) };
   const team = WorkerTeam.create(threads, { m, mT, norms: rowNorms(m), out });
   const blocks = Math.max(1, Math.min(n, 64));
   const bounds = Array.from({ length: blocks + 1 }, (_, b) => Math.floor((b * n) / blocks));

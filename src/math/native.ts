@@ -45,6 +45,43 @@ export interface NativeCore {
     order: Int32Array, users: Int32Array, items: Int32Array, values: Float32Array, p: Float32Array, q: Float32Array,
     bu: Float32Array, bi: Float32Array, f: number, mu: number, lr: number, reg: number, biased: boolean, nUsers: number, nItems: number,
   ): void;
+  /**
+   * One hybrid-mf epoch (the loop of HybridMf.train) over the events in `order`, drawing from the
+   * xoshiro128** state `rng` (Rng.getState; advanced in place): WARP or BPR, optimizer 0 adagrad,
+   * 1 adadelta, 2 sgd. Bit-identical to the JS loop. Returns the summed loss.
+   */
+  hybridEpoch(
+    order: Int32Array, userOf: Int32Array, histPtr: Int32Array, histIdx: Int32Array,
+    ucPtr: Int32Array, ucIdx: Int32Array, ucVal: Float32Array, icPtr: Int32Array, icIdx: Int32Array, icVal: Float32Array,
+    userEmb: Float32Array, itemEmb: Float32Array, itemBias: Float32Array,
+    accUser: Float32Array, accItem: Float32Array, accBias: Float32Array, momUser: Float32Array, momItem: Float32Array, momBias: Float32Array,
+    f: number, nItems: number, warp: boolean, optimizer: number, lr: number, rho: number, eps: number, reg: number,
+    maxSampled: number, warpWeight: Float64Array, rng: Uint32Array,
+  ): number;
+  /**
+   * One bpr epoch: SGD (adam false: nnz triples drawn with replacement) or mini-batch dense Adam over the
+   * events in `order` (`rates` holds [rate, eps] per batch). Same draws as the JS loop; floats to a
+   * tolerance (exp and summation order). Returns the summed loss.
+   */
+  bprEpoch(
+    adam: boolean, order: Int32Array, userOf: Int32Array, histPtr: Int32Array, histIdx: Int32Array,
+    x: Float32Array, y: Float32Array, b: Float32Array, cdf: Float64Array, itemBias: boolean, lr: number, reg: number,
+    f: number, nUsers: number, nItems: number, batchSize: number,
+    gX: Float32Array, gY: Float32Array, gB: Float32Array, mX: Float32Array, mY: Float32Array, mB: Float32Array,
+    vX: Float32Array, vY: Float32Array, vB: Float32Array, rates: Float64Array, rng: Uint32Array,
+  ): number;
+  /** One svdpp epoch (the loop of Svdpp.fit) over the users in `userOrder`; bit-identical to the JS loop. */
+  svdppEpoch(
+    userOrder: Int32Array, ratingOrder: Int32Array, indptr: Int32Array, indices: Int32Array, data: Float32Array,
+    p: Float32Array, q: Float32Array, y: Float32Array, bu: Float32Array, bi: Float32Array,
+    f: number, nItems: number, mu: number, lr: number, reg: number, rng: Uint32Array,
+  ): void;
+  /** cosineNeighbourRows (math/knn.ts) for every row of m, rows split over threads; the same output. */
+  knnRows(
+    mPtr: Int32Array, mIdx: Int32Array, mVal: Float32Array, tPtr: Int32Array, tIdx: Int32Array, tVal: Float32Array,
+    nRows: number, nCols: number, norms: Float64Array, k: number, shrink: number,
+    outIdx: Int32Array, outSim: Float32Array, outLen: Int32Array, threads: number,
+  ): void;
   /** [seconds, FLOPs] of `reps` passes of 12 independent 4-wide float64 FMA chains on each of `threads` threads. */
   fmaPeak(reps: number, threads: number): [number, number];
 }

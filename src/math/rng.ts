@@ -24,6 +24,26 @@ export class Rng {
     if ((this.a | this.b | this.c | this.d) === 0) this.a = 1;
   }
 
+  /**
+   * The 128-bit state, for the native kernels (native/rng.h ports this generator bit for bit): they
+   * advance a copy of it and hand it back through `setState`, so draws continue the same sequence.
+   */
+  getState(out: Uint32Array = new Uint32Array(4)): Uint32Array {
+    out[0] = this.a;
+    out[1] = this.b;
+    out[2] = this.c;
+    out[3] = this.d;
+    return out;
+  }
+
+  setState(s: Uint32Array): void {
+    if (s.length !== 4 || (s[0]! | s[1]! | s[2]! | s[3]!) === 0) throw new RangeError('Rng state: 4 words, not all zero');
+    this.a = s[0]!;
+    this.b = s[1]!;
+    this.c = s[2]!;
+    this.d = s[3]!;
+  }
+
   /** Uniform 32-bit unsigned integer. */
   nextU32(): number {
     const result = Math.imul(rotl(Math.imul(this.b, 5), 7), 9) >>> 0;

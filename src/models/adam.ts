@@ -7,8 +7,9 @@ export class Adam {
   readonly gX: Float32Array;
   readonly gY: Float32Array;
   readonly gB: Float32Array;
-  private readonly m: Float32Array[];
-  private readonly v: Float32Array[];
+  /** first and second moments of [X, Y, B] */
+  readonly m: Float32Array[];
+  readonly v: Float32Array[];
   private t = 0;
 
   constructor(
@@ -24,12 +25,23 @@ export class Adam {
     this.v = [new Float32Array(nX), new Float32Array(nY), new Float32Array(nB)];
   }
 
-  step(X: Float32Array, Y: Float32Array, B: Float32Array): void {
+  /** The next step's bias-corrected [rate, eps] (advancing the step count). */
+  private next(): [number, number] {
     this.t++;
     const c1 = 1 - 0.9 ** this.t;
     const c2 = 1 - 0.999 ** this.t;
-    const rate = (this.lr * Math.sqrt(c2)) / c1;
-    const eps = 1e-8 * Math.sqrt(c2);
+    return [(this.lr * Math.sqrt(c2)) / c1, 1e-8 * Math.sqrt(c2)];
+  }
+
+  /** [rate, eps] of the next `steps` steps, for a native epoch that takes them itself (bpr's bprEpoch). */
+  schedule(steps: number): Float64Array {
+    const out = new Float64Array(2 * steps);
+    for (let s = 0; s < steps; s++) [out[2 * s], out[2 * s + 1]] = this.next();
+    return out;
+  }
+
+  step(X: Float32Array, Y: Float32Array, B: Float32Array): void {
+    const [rate, eps] = this.next();
     const ws = [X, Y, B];
     const gs = [this.gX, this.gY, this.gB];
     for (let n = 0; n < 3; n++) {

@@ -3,6 +3,7 @@ import { Csr } from '../data/csr.js';
 import type { TrainData } from '../data/dataset.js';
 import { UnirecError } from '../errors.js';
 import { cosineNeighboursOfRow, rowNorms, scoreRows } from '../math/factors.js';
+import { native, type NativeCore } from '../math/native.js';
 import { Rng } from '../math/rng.js';
 import type { TopK } from '../math/topk.js';
 import { ensureNotAborted, type FitContext, type History, type ModelArtifact, type Reason, type Recommender } from './recommender.js';
@@ -112,6 +113,7 @@ export class Bpr implements Recommender {
     const log = new EpochLog(this.name, o.epochs, ctx.progress);
     const adam = p.optimizer === 'adam' ? new Adam(X.length, Y.length, B.length, o.learningRate) : undefined;
     const order = Int32Array.from({ length: nnz }, (_, e) => e);
+    const nat = native();
     let best: { epoch: number; arrays: Float32Array[] } | undefined;
     let sinceBest = 0;
     const task = ctx.progress?.start('bpr: epochs', o.epochs);
@@ -119,7 +121,11 @@ export class Bpr implements Recommender {
       for (let epoch = 0; epoch < o.epochs; epoch++) {
         ensureNotAborted(ctx.signal);
         const t0 = performance.now();
-        const loss = adam ? this.adamEpoch(adam, rng, order, userOf, indices, o) : this.sgdEpoch(rng, userOf, indices, o);
+        const loss = nat
+          ? this.nativeEpoch(nat, adam, rng, order, userOf, o)
+          : adam
+            ? this.adamEpoch(adam, rng, order, userOf, indices, o)
+            : this.sgdEpoch(rng, userOf, indices, o);
         let score: number | undefined;
         if (valid && ((epoch + 1) % p.validateEvery === 0 || epoch === o.epochs - 1)) {
           score = validNdcg((u, out) => this.scoreUser(u, out), valid, this.history, nItems);
@@ -236,6 +242,29 @@ export class Bpr implements Recommender {
       adam.step(X, Y, B);
     }
     return lossSum / nnz;
+  }
+
+  /**
+   * sgdEpoch / adamEpoch on the native core (native/sgd.inc bprEpoch): the same draws (the generator's
+   * state goes there and back) and the same formulas; the floats match the JS loops to rounding (exp and
+   * the dot products' summation order). Returns the mean loss.
+   */
+  private nativeEpoch(nat: NativeCore, adam: Adam | undefined, rng: Rng, order: Int32Array, userOf: Int32Array, o: Settings): number {
+    const p = this.params;
+    const { indptr, indices } = this.history;
+    const nnz = indices.length;
+    if (adam) rng.shuffle(order);
+    const none = new Float32Array(0);
+    const rates = adam ? adam.schedule(Math.ceil(nnz / p.batchSize)) : new Float64Array(0);
+    const state = rng.getState();
+    const loss = nat.bprEpoch(
+      !!adam, order, userOf, indptr, indices, this.userFactors, this.itemFactors, this.bias, this.cdf, o.itemBias, o.learningRate, o.regularization,
+      p.factors, this.nUsers, this.nItems, p.batchSize,
+      adam?.gX ?? none, adam?.gY ?? none, adam?.gB ?? none, adam?.m[0] ?? none, adam?.m[1] ?? none, adam?.m[2] ?? none,
+      adam?.v[0] ?? none, adam?.v[1] ?? none, adam?.v[2] ?? none, rates, state,
+    );
+    rng.setState(state);
+    return loss / nnz;
   }
 
   /** An item the user does not have (-1 if none found in 20 draws). */

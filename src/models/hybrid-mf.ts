@@ -7,6 +7,7 @@ import { itemFeatures } from '../features/item.js';
 import { NewItemEncoder, type RawAttributes } from '../features/new-item.js';
 import { attributeBlock, discreteUserAttributes, encodeAttribute, type DiscreteAttribute } from '../features/user.js';
 import { cosineNeighboursOfRow, rowNorms, scoreRows } from '../math/factors.js';
+import { native, type NativeCore } from '../math/native.js';
 import { Rng } from '../math/rng.js';
 import type { TopK } from '../math/topk.js';
 import { csrArrays, csrFromArrays } from './artifact-csr.js';
@@ -205,9 +206,7 @@ export class HybridMf implements Recommender {
     const userOf = new Int32Array(nnz);
     for (let u = 0; u < this.nUsers; u++) userOf.fill(u, indptr[u]!, indptr[u + 1]!);
     this.opt = new StepSchedule(p, this.itemEmb.length, this.userEmb.length, this.itemBiasEmb.length);
-    const pu = new Float64Array(f);
-    const qi = new Float64Array(f);
-    const qj = new Float64Array(f);
+    const nat = native();
     const order = Int32Array.from({ length: nnz }, (_, e) => e);
     const warpWeight = new Float64Array(p.maxSampled + 1);
     for (let t = 1; t <= p.maxSampled; t++) warpWeight[t] = Math.min(MAX_WARP_WEIGHT, Math.log(Math.max(1, Math.floor((nItems - 1) / t))));
@@ -219,49 +218,8 @@ export class HybridMf implements Recommender {
       for (let epoch = 0; epoch < p.epochs; epoch++) {
         ensureNotAborted(ctx.signal);
         const t0 = performance.now();
-        let lossSum = 0;
         rng.shuffle(order);
-        for (let s = 0; s < nnz; s++) {
-          const e = order[s]!;
-          const u = userOf[e]!;
-          const lo = indptr[u]!;
-          const hi = indptr[u + 1]!;
-          if (hi - lo >= nItems) continue;
-          const i = indices[e]!;
-          this.represent(this.userCols, this.userEmb, u, pu);
-          const si = this.represent(this.itemCols, this.itemEmb, i, qi, pu);
-          // find the negative j and the step's weight
-          let j = -1;
-          let weight = 0;
-          if (p.loss === 'warp') {
-            for (let t = 1; t <= p.maxSampled; t++) {
-              const c = rng.int(nItems);
-              if (sortedHas(indices, lo, hi, c)) continue;
-              const sj = this.represent(this.itemCols, this.itemEmb, c, qj, pu);
-              if (sj > si - 1) {
-                j = c;
-                weight = warpWeight[t]!;
-                break;
-              }
-            }
-            lossSum += weight;
-          } else {
-            for (let t = 0; t < 20 && j < 0; t++) {
-              const c = rng.int(nItems);
-              if (!sortedHas(indices, lo, hi, c)) j = c;
-            }
-            if (j >= 0) {
-              const x = si - this.represent(this.itemCols, this.itemEmb, j, qj, pu);
-              weight = 1 / (1 + Math.exp(x));
-              lossSum += x > 0 ? Math.log1p(Math.exp(-x)) : -x + Math.log1p(Math.exp(x));
-            }
-          }
-          if (j < 0 || weight === 0) continue;
-          // gradient of weight * (s_uj - s_ui) (descend): user along (qj - qi), item i along pu, item j along -pu
-          this.stepUser(u, weight, qj, qi);
-          this.stepItem(i, weight, pu, -1);
-          this.stepItem(j, weight, pu, 1);
-        }
+        const lossSum = nat ? this.nativeEpoch(nat, rng, order, userOf, indptr, indices, warpWeight) : this.jsEpoch(rng, order, userOf, indptr, indices, warpWeight);
         let score: number | undefined;
         if (valid) {
           this.derive();
@@ -281,6 +239,79 @@ export class HybridMf implements Recommender {
     }
     if (best && best.epoch !== log.epochs.length - 1) [this.itemEmb, this.userEmb, this.itemBiasEmb] = best.arrays;
     this.lastFit = log.log(best?.epoch);
+  }
+
+  /**
+   * One epoch over the events in `order` (shuffled by the caller), the reference the native kernel
+   * (native/sgd.inc hybridEpoch) reproduces bit for bit. Returns the summed loss.
+   */
+  private jsEpoch(rng: Rng, order: Int32Array, userOf: Int32Array, indptr: Int32Array, indices: Int32Array, warpWeight: Float64Array): number {
+    const p = this.params;
+    const f = p.factors;
+    const nItems = this.nItems;
+    const nnz = indices.length;
+    const pu = new Float64Array(f);
+    const qi = new Float64Array(f);
+    const qj = new Float64Array(f);
+    let lossSum = 0;
+    for (let s = 0; s < nnz; s++) {
+      const e = order[s]!;
+      const u = userOf[e]!;
+      const lo = indptr[u]!;
+      const hi = indptr[u + 1]!;
+      if (hi - lo >= nItems) continue;
+      const i = indices[e]!;
+      this.represent(this.userCols, this.userEmb, u, pu);
+      const si = this.represent(this.itemCols, this.itemEmb, i, qi, pu);
+      // find the negative j and the step's weight
+      let j = -1;
+      let weight = 0;
+      if (p.loss === 'warp') {
+        for (let t = 1; t <= p.maxSampled; t++) {
+          const c = rng.int(nItems);
+          if (sortedHas(indices, lo, hi, c)) continue;
+          const sj = this.represent(this.itemCols, this.itemEmb, c, qj, pu);
+          if (sj > si - 1) {
+            j = c;
+            weight = warpWeight[t]!;
+            break;
+          }
+        }
+        lossSum += weight;
+      } else {
+        for (let t = 0; t < 20 && j < 0; t++) {
+          const c = rng.int(nItems);
+          if (!sortedHas(indices, lo, hi, c)) j = c;
+        }
+        if (j >= 0) {
+          const x = si - this.represent(this.itemCols, this.itemEmb, j, qj, pu);
+          weight = 1 / (1 + Math.exp(x));
+          lossSum += x > 0 ? Math.log1p(Math.exp(-x)) : -x + Math.log1p(Math.exp(x));
+        }
+      }
+      if (j < 0 || weight === 0) continue;
+      // gradient of weight * (s_uj - s_ui) (descend): user along (qj - qi), item i along pu, item j along -pu
+      this.stepUser(u, weight, qj, qi);
+      this.stepItem(i, weight, pu, -1);
+      this.stepItem(j, weight, pu, 1);
+    }
+    return lossSum;
+  }
+
+  /** jsEpoch on the native core: the same draws (the generator's state goes there and back) and the same bits. */
+  private nativeEpoch(nat: NativeCore, rng: Rng, order: Int32Array, userOf: Int32Array, indptr: Int32Array, indices: Int32Array, warpWeight: Float64Array): number {
+    const p = this.params;
+    const opt = this.opt!;
+    const { userCols: uc, itemCols: ic } = this;
+    const state = rng.getState();
+    const loss = nat.hybridEpoch(
+      order, userOf, indptr, indices, uc.indptr, uc.indices, uc.data, ic.indptr, ic.indices, ic.data,
+      this.userEmb, this.itemEmb, this.itemBiasEmb, opt.user, opt.item, opt.bias, opt.userM, opt.itemM, opt.biasM,
+      p.factors, this.nItems, p.loss === 'warp', OPTIMIZER_CODE[p.optimizer], p.learningRate, p.rho, p.epsilon, p.regularization,
+      p.maxSampled, warpWeight, state,
+    );
+    rng.setState(state);
+    return loss;
   }
 
   training(): TrainingLog | undefined {
@@ -584,6 +615,9 @@ registerModel({
   create: (p) => new HybridMf(p),
   load: (a) => HybridMf.load(a),
 });
+
+/** StepSchedule's kinds as the native kernel numbers them. */
+const OPTIMIZER_CODE = { adagrad: 0, adadelta: 1, sgd: 2 } as const;
 
 /** WARP step weights are capped here (LightFM's MAX_LOSS), for stability with very large catalogues. */
 const MAX_WARP_WEIGHT = 10;

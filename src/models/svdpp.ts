@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { TrainData } from '../data/dataset.js';
+import { native } from '../math/native.js';
 import { Rng } from '../math/rng.js';
 import { BiasedFactorModel, ratingStats } from './biased-factors.js';
 import { retrievalParamShape } from '../retrieval/options.js';
@@ -63,12 +64,19 @@ export class Svdpp extends BiasedFactorModel {
     const z = new Float64Array(f); // p_u + c sum y_j, kept current
     const implicitSum = new Float64Array(f);
     const grad = new Float64Array(f); // sum over the user's ratings of err * c * q_i
+    const nat = native();
     const task = ctx.progress?.start('svdpp: SGD epochs', p.epochs);
     try {
       for (let epoch = 0; epoch < p.epochs; epoch++) {
         ensureNotAborted(ctx.signal);
         rng.shuffle(userOrder);
-        for (let t = 0; t < nUsers; t++) {
+        if (nat) {
+          // the same epoch on the native core: the same draws (the generator's state goes there and back), the same bits
+          const state = rng.getState();
+          nat.svdppEpoch(userOrder, ratingOrder, indptr, indices, data, P, Q, Yi, bu, bi, f, nItems, mu, lr, reg, state);
+          rng.setState(state);
+        }
+        for (let t = 0; t < (nat ? 0 : nUsers); t++) {
           const u = userOrder[t]!;
           const start = indptr[u]!;
           const end = indptr[u + 1]!;
