@@ -12,8 +12,8 @@ import { N_RANKING, ratingErrors } from './metrics.js';
 import { popularityCurve, type PopularityCurve } from './popularity-curve.js';
 import { allocOutput, rankUsers, Scratch, scoreFunction, type FoldInInput, type RankInput, type RankOutput } from './rank-users.js';
 import { activitySlices, BUCKET_NAMES, demographicSlices, itemSlices, popularityBuckets, summarize, type SliceReport } from './slices.js';
-import { rankOnWorkers } from './workers.js';
-import { native } from '../math/native.js';
+import { workerPool } from '../math/pool.js';
+import { poolTasks } from './rank-tasks.js';
 
 export interface RankingOptions {
   train: TrainData;
@@ -100,15 +100,11 @@ export async function evaluateRanking(model: Recommender, opts: RankingOptions):
   };
   const out = allocOutput(users.length, input);
   const threads = Math.max(1, Math.floor(opts.threads ?? 1));
-  // a model that scores users in batches on the native core (one GEMM per 32 users) ranks faster here than
-  // worker threads start (each would load the model from its artifact): ml-1m EASE 1.2-1.7 s here vs 2-8 s
-  const batchedNative = model.scoreUsers !== undefined && native() !== undefined && !opts.foldIn;
-  const useWorkers =
-    !batchedNative && threads > 1 && users.length > 1 && users.length * nItems > (opts.workerThreshold ?? 4e6) && modelNames().includes(model.name);
+  const useWorkers = threads > 1 && users.length > 1 && users.length * nItems > (opts.workerThreshold ?? 4e6) && modelNames().includes(model.name);
   const task = (opts.progress ?? silentProgress).start('evaluate', users.length);
   try {
     if (useWorkers) await rankParallel(model, input, out, threads, opts.signal, (n) => task.tick(n));
-    else await rankHere(model, input, out, opts.signal, (n) => task.tick(n), batchedNative ? threads : 1);
+    else await rankHere(model, input, out, opts.signal, (n) => task.tick(n), threads);
   } finally {
     task.done();
   }
@@ -147,16 +143,25 @@ async function rankParallel(
   const bounds = Array.from({ length: nBlocks + 1 }, (_, b) => Math.floor((b * n) / nBlocks));
   const nK = input.ks.length;
   const maxK = input.ks[nK - 1]!;
-  await rankOnWorkers(input, model.save(), bounds, threads, signal, (b, part) => {
-    const from = bounds[b]!;
-    out.nRel.set(part.nRel, from);
-    out.auc.set(part.auc, from);
-    out.top.set(part.top, from * maxK);
-    out.metrics.set(part.metrics, from * nK * N_RANKING);
-    out.bucketRel.set(part.bucketRel, from * input.nBuckets);
-    out.bucketHits.set(part.bucketHits, from * nK * input.nBuckets);
-    tick(bounds[b + 1]! - from);
-  });
+  const session = workerPool().session(poolTasks, { input, artifact: model.save() }, threads);
+  try {
+    await session.run('rank', {}, bounds, {
+      signal,
+      onBlock: (b, result) => {
+        const part = result as RankOutput;
+        const from = bounds[b]!;
+        out.nRel.set(part.nRel, from);
+        out.auc.set(part.auc, from);
+        out.top.set(part.top, from * maxK);
+        out.metrics.set(part.metrics, from * nK * N_RANKING);
+        out.bucketRel.set(part.bucketRel, from * input.nBuckets);
+        out.bucketHits.set(part.bucketHits, from * nK * input.nBuckets);
+        tick(bounds[b + 1]! - from);
+      },
+    });
+  } finally {
+    session.close();
+  }
 }
 
 /** Per-user values -> the metrics, beyond-accuracy metrics, slices and warnings. */
