@@ -28,6 +28,10 @@ function tasksOf(url: string): Promise<PoolTasks> {
 }
 
 async function handle(msg: ToThread): Promise<void> {
+  if (msg.kind === 'load') {
+    await tasksOf(msg.url).catch(() => undefined); // a failed import is reported by the run that needs it
+    return;
+  }
   if (msg.kind === 'open') {
     sessions.set(msg.session, { tasks: tasksOf(msg.url), shared: msg.shared });
     return;

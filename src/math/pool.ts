@@ -48,6 +48,15 @@ export function definePoolTasks<S, T extends Record<string, PoolTask<S>>>(url: s
   return { url, init, tasks };
 }
 
+export interface SessionOptions<S> {
+  /**
+   * The state with which the calling thread takes blocks too, between turns of its event loop (it then
+   * counts as one of the `threads`): no pool thread needs to start or build the state for that share,
+   * e.g. the evaluation ranks with the live model while one pool thread loads its copy.
+   */
+  here?: S;
+}
+
 export interface RunOptions {
   /** called with each block's index and task result as the block finishes (any order) */
   onBlock?: (block: number, result: unknown) => void;
@@ -59,6 +68,7 @@ export const MAX_POOL_THREADS = 16;
 
 /** A message to a pool thread. */
 export type ToThread =
+  | { kind: 'load'; url: string }
   | { kind: 'open'; session: number; url: string; shared: unknown }
   | { kind: 'run'; session: number; task: string; args: Record<string, number>; block: number; from: number; to: number }
   | { kind: 'close'; session: number };
@@ -115,12 +125,31 @@ export class WorkerPool {
    * A session over `shared` (typed arrays, CSRs, numbers, nested plain objects) on up to `threads` pool
    * threads; threads <= 1 runs every block in the calling thread.
    */
-  session<S, T extends Record<string, PoolTask<S>>>(tasks: PoolTasks<S, T>, shared: Record<string, unknown>, threads: number): PoolSession<keyof T & string> {
+  session<S, T extends Record<string, PoolTask<S>>>(
+    tasks: PoolTasks<S, T>,
+    shared: Record<string, unknown>,
+    threads: number,
+    options: SessionOptions<S> = {},
+  ): PoolSession<keyof T & string> {
     if (this.closed) throw new Error('the worker pool is closed');
     const t = Math.max(1, Math.min(this.maxThreads, Math.floor(threads) || 1));
-    if (t === 1) return new LocalSession(tasks, shared);
+    if (t === 1) return new LocalSession(tasks, shared, options.here);
+    const poolThreads = options.here === undefined ? t : t - 1;
+    this.wanted = Math.max(this.wanted, poolThreads);
+    return new Session(this, this.nextSession++, tasks, packForWorker(shared), t, poolThreads, options.here);
+  }
+
+  /**
+   * Starts `threads` pool threads now (those not running yet) and has them import `tasks`' module, so
+   * that a session opened a little later does not wait for either (e.g. while its inputs are prepared).
+   */
+  warm(tasks: PoolTasks, threads: number): void {
+    if (this.closed) return;
+    const t = Math.min(this.maxThreads, Math.floor(threads) || 0);
+    if (t < 1) return;
     this.wanted = Math.max(this.wanted, t);
-    return new Session(this, this.nextSession++, tasks.url, packForWorker(shared), t);
+    while (this.threads.length < t) this.spawn();
+    for (const thread of this.threads) thread.worker.postMessage({ kind: 'load', url: tasks.url } satisfies ToThread);
   }
 
   /** Stops every thread; runs in flight reject. Safe to call more than once. */
@@ -162,6 +191,13 @@ export class WorkerPool {
     if (run.inFlight === 0) run.settle();
   }
 
+  /** @internal the next queued block of a run, for the calling thread */
+  take(run: RunState): Block | undefined {
+    const block = run.failure === undefined ? run.queued.shift() : undefined;
+    if (run.queued.length === 0) this.forget(run);
+    return block;
+  }
+
   /** @internal frees a session's state in the threads that hold it */
   closeSession(session: Session): void {
     for (const t of this.threads) {
@@ -177,7 +213,7 @@ export class WorkerPool {
   /** Gives queued blocks to idle threads, oldest run first, each session within its thread count. */
   private pump(): void {
     for (;;) {
-      const run = this.runs.find((r) => r.queued.length > 0 && r.session.inFlight < r.session.threads);
+      const run = this.runs.find((r) => r.queued.length > 0 && r.session.inFlight < r.session.poolThreads);
       if (!run) return;
       let thread = this.threads.find((t) => t.busy === undefined);
       if (!thread) {
@@ -262,16 +298,23 @@ export interface PoolSession<Name extends string = string> {
 }
 
 class Session implements PoolSession {
+  /** blocks running on pool threads */
   inFlight = 0;
   private closed = false;
 
   constructor(
     private readonly pool: WorkerPool,
     readonly id: number,
-    readonly url: string,
+    private readonly tasks: PoolTasks,
     readonly shared: unknown,
     readonly threads: number,
+    readonly poolThreads: number,
+    private readonly here: unknown,
   ) {}
+
+  get url(): string {
+    return this.tasks.url;
+  }
 
   run(task: string, args: Record<string, number>, bounds: ArrayLike<number>, options: RunOptions = {}): Promise<void> {
     if (this.closed) return Promise.reject(new Error('the pool session is closed'));
@@ -292,7 +335,29 @@ class Session implements PoolSession {
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.pool.enqueue(run);
+      if (this.here !== undefined && queued.length > 0) void this.runHere(run);
     });
+  }
+
+  /** The calling thread's share: queued blocks one at a time, yielding between them. */
+  private async runHere(run: RunState): Promise<void> {
+    const fn = this.tasks.tasks[run.task];
+    for (;;) {
+      await yieldToEvents(); // pool answers, dispatches and an abort get through between blocks
+      const block = this.pool.take(run);
+      if (!block) break;
+      run.inFlight++;
+      try {
+        if (!fn) throw new Error(`no pool task "${run.task}" in ${this.tasks.url}`);
+        const result = fn(this.here, run.args, block.from, block.to);
+        if (run.failure === undefined) run.onBlock?.(block.index, result);
+      } catch (err) {
+        this.pool.cancel(run, err);
+      } finally {
+        run.inFlight--;
+      }
+    }
+    if (run.inFlight === 0) run.settle();
   }
 
   close(): void {
@@ -312,7 +377,13 @@ class LocalSession implements PoolSession {
   constructor(
     private readonly tasks: PoolTasks,
     private readonly shared: Record<string, unknown>,
-  ) {}
+    here: unknown,
+  ) {
+    if (here !== undefined) {
+      this.state = here;
+      this.ready = true;
+    }
+  }
 
   async run(task: string, args: Record<string, number>, bounds: ArrayLike<number>, options: RunOptions = {}): Promise<void> {
     if (this.closed) throw new Error('the pool session is closed');
@@ -333,6 +404,10 @@ class LocalSession implements PoolSession {
     this.closed = true;
     this.state = undefined;
   }
+}
+
+function yieldToEvents(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function abortReason(signal: AbortSignal): unknown {

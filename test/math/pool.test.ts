@@ -46,6 +46,27 @@ test('one thread runs the blocks in the calling thread, with the same results', 
   assert.equal(pool.size, 0);
 });
 
+test('with `here`, the calling thread takes blocks too and counts as one of the threads', async () => {
+  const pool = new WorkerPool(4);
+  try {
+    const s = state(300);
+    const here = { ...s, inits: 0 };
+    const session = pool.session(poolTasks, s, 2, { here });
+    await session.run('fill', { add: 4, ms: 20 }, bounds(300, 12));
+    assert.deepEqual([...s.out], Array.from({ length: 300 }, (_, r) => 3 * r + 4));
+    const ran = new Set(s.ran);
+    assert.ok(ran.has(threadId), 'the calling thread ran some blocks');
+    assert.equal(ran.size, 2, 'and one pool thread the others');
+    assert.equal(pool.size, 1);
+    // an error thrown here rejects the run like one thrown in a pool thread
+    await assert.rejects(session.run('fail', { row: 0 }, bounds(300, 12)), /row 0 is bad/);
+    await assert.rejects(session.run('fail', { row: 299 }, bounds(300, 12)), /row 299 is bad/);
+    session.close();
+  } finally {
+    await pool.close();
+  }
+});
+
 test('results come back whole from the threads', async () => {
   const pool = new WorkerPool(2);
   try {
