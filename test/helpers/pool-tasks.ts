@@ -35,6 +35,10 @@ export const poolTasks = definePoolTasks(
     range(_s: State, _args: Record<string, number>, from: number, to: number): Int32Array {
       return Int32Array.from({ length: to - from }, (_, t) => from + t);
     },
+    /** Ends the thread it runs on (as an out-of-memory crash would), on the block holding row args.row. */
+    die(_s: State, args: Record<string, number>, from: number, to: number): void {
+      if (args.row! >= from && args.row! < to) process.exit(3);
+    },
     /** How many sessions' inits this thread has run so far. */
     inits(s: State): number {
       return s.inits;

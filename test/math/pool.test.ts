@@ -96,6 +96,21 @@ test('an error in a task rejects the run with its class and message, and the poo
   }
 });
 
+test('a thread that dies fails the run it served; the pool replaces it on demand', async () => {
+  const pool = new WorkerPool(2);
+  try {
+    const s = state(100);
+    const session = pool.session(poolTasks, s, 2);
+    await assert.rejects(session.run('die', { row: 42 }, bounds(100, 10)), /exited with code 3/);
+    await session.run('fill', { add: 9 }, bounds(100, 10));
+    assert.deepEqual([...s.out], Array.from({ length: 100 }, (_, r) => 3 * r + 9));
+    assert.equal(pool.size, 2);
+    session.close();
+  } finally {
+    await pool.close();
+  }
+});
+
 test('an abort stops handing out blocks, rejects with its reason, and the pool goes on', async () => {
   const pool = new WorkerPool(2);
   try {
