@@ -103,7 +103,8 @@ export function itemPopularity(byItem: Csr): Int32Array {
 /**
  * coverage@K, novelty@K, diversity@K (over item labels when there are any), diversity_cf@K (always
  * over the cosine of train user-vectors), diversity_latent@K (when given a taste space: cosine of items'
- * rows in it, latent-item-space.ts), popularity@K, gini@K for every K.
+ * rows in it, latent-item-space.ts), popularity@K, gini@K for every K. `byUser` (byItem transposed) saves
+ * transposing it when the caller has it.
  */
 export function beyondAccuracy(
   lists: readonly Int32Array[],
@@ -111,13 +112,14 @@ export function beyondAccuracy(
   byItem: Csr,
   itemTable?: AttributeTable,
   latentSpace?: Csr,
+  byUser?: Csr,
 ): Record<string, number> {
   const nItems = byItem.nRows;
   const pop = itemPopularity(byItem);
   const percentile = popularityPercentiles(pop);
   const recommended = distinctItems(lists, nItems);
-  const { sim, basis } = itemSimilarityFor(byItem, itemTable, recommended);
-  const cf = basis === CF_BASIS ? sim : cosineSimilarity(byItem, recommended);
+  const { sim, basis } = itemSimilarityFor(byItem, itemTable, recommended, byUser);
+  const cf = basis === CF_BASIS ? sim : cosineSimilarity(byItem, recommended, byUser);
   const out: Record<string, number> = {};
   for (const k of ks) {
     out[`coverage@${k}`] = coverage(lists, k, nItems);

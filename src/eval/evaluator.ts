@@ -12,8 +12,8 @@ import { N_RANKING, ratingErrors } from './metrics.js';
 import { popularityCurve, type PopularityCurve } from './popularity-curve.js';
 import { allocOutput, rankUsers, Scratch, scoreFunction, type FoldInInput, type RankInput, type RankOutput } from './rank-users.js';
 import { activitySlices, BUCKET_NAMES, demographicSlices, itemSlices, popularityBuckets, summarize, type SliceReport } from './slices.js';
-import { rankOnWorkers } from './workers.js';
-import { native } from '../math/native.js';
+import { workerPool } from '../math/pool.js';
+import { poolTasks } from './rank-tasks.js';
 
 export interface RankingOptions {
   train: TrainData;
@@ -70,7 +70,9 @@ const BLOCK_USERS = 256;
  * Ranking evaluation of a fitted model. Full ranking: for each user with a test item, every item except
  * the user's train and `exclude` items is a candidate; relevant items are the user's distinct test
  * items that are candidates (a test item already seen in train cannot be recommended, so it is not
- * counted). With threads > 1 on large problems the users are split into blocks across worker threads;
+ * counted). With threads > 1 on large problems the users are split into blocks across the worker pool's
+ * threads (math/pool.ts) and this one, each scoring its users in batches (one GEMM per 32 users) and
+ * ranking them;
  * per-user values are aggregated in user order, so the result is identical for any thread count.
  */
 export async function evaluateRanking(model: Recommender, opts: RankingOptions): Promise<RankingResult> {
@@ -82,6 +84,11 @@ export async function evaluateRanking(model: Recommender, opts: RankingOptions):
   if (opts.foldIn) exclude.push(byUser(opts.foldIn.events, nUsers, nItems, 'fold-in'));
   const users: number[] = [];
   for (let u = 0; u < nUsers; u++) if (test.rowLength(u) > 0) users.push(u);
+  const threads = Math.max(1, Math.floor(opts.threads ?? 1));
+  const useWorkers = threads > 1 && users.length > 1 && users.length * nItems > (opts.workerThreshold ?? 4e6) && modelNames().includes(model.name);
+  // the pool threads (this thread is one of the `threads`) start and import the model code while the
+  // inputs below are prepared
+  if (useWorkers) workerPool().warm(poolTasks, threads - 1);
   const pop = itemPopularity(train.byItem);
   const itemBucket = popularityBuckets(pop);
   const sampled = opts.sampled ? { n: checkSampled(opts.sampled.n), seed: opts.sampled.seed ?? 0 } : undefined;
@@ -99,16 +106,10 @@ export async function evaluateRanking(model: Recommender, opts: RankingOptions):
     foldIn: opts.foldIn && foldInInput(opts.foldIn, nUsers, nItems, pop),
   };
   const out = allocOutput(users.length, input);
-  const threads = Math.max(1, Math.floor(opts.threads ?? 1));
-  // a model that scores users in batches on the native core (one GEMM per 32 users) ranks faster here than
-  // worker threads start (each would load the model from its artifact): ml-1m EASE 1.2-1.7 s here vs 2-8 s
-  const batchedNative = model.scoreUsers !== undefined && native() !== undefined && !opts.foldIn;
-  const useWorkers =
-    !batchedNative && threads > 1 && users.length > 1 && users.length * nItems > (opts.workerThreshold ?? 4e6) && modelNames().includes(model.name);
   const task = (opts.progress ?? silentProgress).start('evaluate', users.length);
   try {
     if (useWorkers) await rankParallel(model, input, out, threads, opts.signal, (n) => task.tick(n));
-    else await rankHere(model, input, out, opts.signal, (n) => task.tick(n), batchedNative ? threads : 1);
+    else await rankHere(model, input, out, opts.signal, (n) => task.tick(n), threads);
   } finally {
     task.done();
   }
@@ -147,16 +148,27 @@ async function rankParallel(
   const bounds = Array.from({ length: nBlocks + 1 }, (_, b) => Math.floor((b * n) / nBlocks));
   const nK = input.ks.length;
   const maxK = input.ks[nK - 1]!;
-  await rankOnWorkers(input, model.save(), bounds, threads, signal, (b, part) => {
-    const from = bounds[b]!;
-    out.nRel.set(part.nRel, from);
-    out.auc.set(part.auc, from);
-    out.top.set(part.top, from * maxK);
-    out.metrics.set(part.metrics, from * nK * N_RANKING);
-    out.bucketRel.set(part.bucketRel, from * input.nBuckets);
-    out.bucketHits.set(part.bucketHits, from * nK * input.nBuckets);
-    tick(bounds[b + 1]! - from);
-  });
+  // this thread ranks blocks too, with the live model, while the pool threads load their copy of it
+  const here = { input, score: scoreFunction(model, input, 1), scratch: new Scratch(input.nItems, input.sampled !== undefined, input.blocked) };
+  const session = workerPool().session(poolTasks, { input, artifact: model.save() }, threads, { here });
+  try {
+    await session.run('rank', {}, bounds, {
+      signal,
+      onBlock: (b, result) => {
+        const part = result as RankOutput;
+        const from = bounds[b]!;
+        out.nRel.set(part.nRel, from);
+        out.auc.set(part.auc, from);
+        out.top.set(part.top, from * maxK);
+        out.metrics.set(part.metrics, from * nK * N_RANKING);
+        out.bucketRel.set(part.bucketRel, from * input.nBuckets);
+        out.bucketHits.set(part.bucketHits, from * nK * input.nBuckets);
+        tick(bounds[b + 1]! - from);
+      },
+    });
+  } finally {
+    session.close();
+  }
 }
 
 /** Per-user values -> the metrics, beyond-accuracy metrics, slices and warnings. */
@@ -183,7 +195,7 @@ function report(out: RankOutput, input: RankInput, opts: RankingOptions): Rankin
     const len = list.indexOf(-1);
     lists.push(len < 0 ? list : list.subarray(0, len));
   }
-  Object.assign(metrics, beyondAccuracy(lists, ks, opts.train.byItem, opts.itemTable ?? opts.train.itemTable, opts.latentSpace));
+  Object.assign(metrics, beyondAccuracy(lists, ks, opts.train.byItem, opts.itemTable ?? opts.train.itemTable, opts.latentSpace, opts.train.byUser));
   const pop = itemPopularity(opts.train.byItem);
   const slices = [
     ...activitySlices(out, ks, trainCount),

@@ -45,19 +45,18 @@ const MAX_TABLE_ITEMS = 4096;
  * items (`recommended`) are few enough their co-occurrence counts are computed once, in one pass over
  * the users' histories; otherwise each list is counted on its own.
  */
-export function cosineSimilarity(byItem: Csr, recommended?: Int32Array): ListSimilarity {
-  if (recommended && recommended.length <= MAX_TABLE_ITEMS) return cosineTable(byItem, recommended);
+export function cosineSimilarity(byItem: Csr, recommended?: Int32Array, byUser?: Csr): ListSimilarity {
+  if (recommended && recommended.length <= MAX_TABLE_ITEMS) return cosineTable(byItem, recommended, byUser ?? byItem.transpose());
   return cosinePerList(byItem);
 }
 
-/** Co-occurrence counts of the recommended items, upper triangle, from the user x item CSR. */
-function cosineTable(byItem: Csr, recommended: Int32Array): ListSimilarity {
+/** Co-occurrence counts of the recommended items, upper triangle, from the user x item CSR (byItem transposed). */
+function cosineTable(byItem: Csr, recommended: Int32Array, byUser: Csr): ListSimilarity {
   const R = recommended.length;
   const slot = new Int32Array(byItem.nRows).fill(-1);
   recommended.forEach((item, s) => (slot[item] = s));
   const tri = (a: number, b: number): number => (a * (2 * R - a - 1)) / 2 + (b - a - 1); // a < b
   const common = new Int32Array((R * (R - 1)) / 2);
-  const byUser = byItem.transpose();
   const seen = new Int32Array(R);
   // sum over users of n^2 / 2 increments (n = their recommended items): the whole cost, so the inner loop
   // walks one row of the triangle with ascending slots
@@ -168,12 +167,14 @@ const LABEL_COLUMNS = ['genres', 'tags', 'attributes'];
 
 /**
  * Jaccard of item labels when the item table has them (genres, else tags, else attributes), else
- * cosine of train user-vectors. `recommended` = the distinct items of all lists (speeds up cosine).
+ * cosine of train user-vectors. `recommended` = the distinct items of all lists (speeds up cosine), `byUser`
+ * = byItem transposed when the caller has it.
  */
 export function itemSimilarityFor(
   byItem: Csr,
   itemTable?: AttributeTable,
   recommended?: Int32Array,
+  byUser?: Csr,
 ): { sim: ListSimilarity; basis: string } {
   for (const name of LABEL_COLUMNS) {
     const col = itemTable?.get(name);
@@ -181,5 +182,5 @@ export function itemSimilarityFor(
       return { sim: jaccardSimilarity(col), basis: `jaccard of item ${name}` };
     }
   }
-  return { sim: cosineSimilarity(byItem, recommended), basis: CF_BASIS };
+  return { sim: cosineSimilarity(byItem, recommended, byUser), basis: CF_BASIS };
 }

@@ -70,25 +70,27 @@ export function idealDcg(n: number): number {
  * must be candidates. NaN scores count as -Infinity. Returns NaN when the user has no non-relevant
  * candidate (AUC undefined).
  *
- * O(n log P) for n candidates and P relevant items, never O(n P): only the P relevant scores are
- * sorted (into `scratch`, length >= P), and every candidate is located among them by binary search.
+ * One counting pass over the n candidates, O(n log P) for P relevant items, never O(n P) nor a sort
+ * of the candidates: only the P relevant scores are sorted (into `scratch`), and each candidate counts
+ * the relevant items above it (ties one half) - P for a candidate below them all, 0 above them all,
+ * else a branch-free binary search over the sorted scores padded with +Infinity to a power of two.
  * The sum runs over all candidates, relevant ones included, and the relevant-vs-relevant part is
- * removed exactly: over any P scores, sum_{a,b} ([s_b > s_a] + [s_b = s_a] / 2) = P^2 / 2.
+ * removed exactly: over any P scores, sum_{a,b} ([s_b > s_a] + [s_b = s_a] / 2) = P^2 / 2. Every term
+ * is a multiple of 1/2, so the sum is exact and the result does not depend on the summation order.
  *
  * The evaluator reports `auc` = mean of this over users, and `gauc` = RecBole's GAUC, the mean
  * weighted by each user's number of relevant (test) items: sum_u auc_u |rel_u| / sum_u |rel_u|;
  * users whose AUC is undefined are left out of both.
  */
-export function userAuc(
-  scores: Float32Array,
-  relevantItems: Int32Array,
-  excluded?: Uint8Array,
-  scratch: Float64Array = new Float64Array(relevantItems.length),
-): number {
+export function userAuc(scores: Float32Array, relevantItems: Int32Array, excluded?: Uint8Array, scratch?: Float64Array): number {
   const P = relevantItems.length;
   if (P === 0) return NaN;
-  for (let t = 0; t < P; t++) scratch[t] = orLowest(scores[relevantItems[t]!]!);
-  const sorted = scratch.subarray(0, P).sort();
+  let size = 1;
+  while (size < P) size <<= 1;
+  const sorted = scratch !== undefined && scratch.length >= size ? scratch : new Float64Array(size);
+  for (let t = 0; t < P; t++) sorted[t] = orLowest(scores[relevantItems[t]!]!);
+  sorted.subarray(0, P).sort();
+  sorted.fill(Infinity, P, size);
   const lowest = sorted[0]!;
   const highest = sorted[P - 1]!;
   const n = scores.length;
@@ -106,10 +108,13 @@ export function userAuc(
     else if (s > highest) continue;
     else if (s === lastScore) beaten += lastBeaten;
     else {
-      const lo = lowerBound(sorted, s);
-      const hi = upperBound(sorted, s, lo);
+      // below = #relevant < s (at most P - 1 here, as s <= highest)
+      let below = 0;
+      for (let half = size >> 1; half > 0; half >>= 1) below = sorted[below + half - 1]! < s ? below + half : below;
+      let notAbove = below;
+      while (notAbove < P && sorted[notAbove] === s) notAbove++;
       lastScore = s;
-      lastBeaten = P - hi + (hi - lo) / 2;
+      lastBeaten = P - notAbove + (notAbove - below) / 2;
       beaten += lastBeaten;
     }
   }
@@ -120,30 +125,6 @@ export function userAuc(
 
 function orLowest(s: number): number {
   return s === s ? s : -Infinity;
-}
-
-/** First index with sorted[i] >= s. */
-function lowerBound(sorted: Float64Array, s: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid]! < s) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** First index with sorted[i] > s, searching from `from`. */
-function upperBound(sorted: Float64Array, s: number, from: number): number {
-  let lo = from;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid]! <= s) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** Root mean squared error and mean absolute error of predictions against true ratings. */

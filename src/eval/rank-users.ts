@@ -104,10 +104,9 @@ export class Scratch {
   }
 
   ensureRel(n: number): void {
-    if (this.relItems.length < n) {
-      this.relItems = new Int32Array(n);
-      this.relScores = new Float64Array(n);
-    }
+    if (this.relItems.length < n) this.relItems = new Int32Array(n);
+    // userAuc pads the relevant scores to a power of two
+    if (this.relScores.length < n) this.relScores = new Float64Array(2 ** Math.ceil(Math.log2(n)));
   }
 }
 

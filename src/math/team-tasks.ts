@@ -3,9 +3,10 @@ import { cosineNeighbourRows, type NeighbourRows } from './knn.js';
 import type { Csr } from '../data/csr.js';
 import { alsScratch, implicitAlsRows, type AlsScratch } from './implicit-als.js';
 import { SWEEP_TILE, sweepUpdateTiles } from './spd-inverse.js';
+import { definePoolTasks } from './pool.js';
 
 /**
- * Tasks a WorkerTeam can run: each gets the team's shared state (typed arrays in SharedArrayBuffers,
+ * The math kernels' pool tasks (pool.ts), run through a WorkerTeam: each gets the team's shared state (typed arrays in SharedArrayBuffers,
  * CSR matrices), the per-call numeric args and a block [from, to) of rows, and writes its results into
  * shared output arrays. A row's result must depend only on the inputs, never on the block or thread it
  * ran in, so any thread count gives the same bits.
@@ -61,3 +62,6 @@ export const teamTasks = {
 } satisfies Record<string, TeamTask>;
 
 export type TeamTaskName = keyof typeof teamTasks;
+
+/** The team's shared state is the session state as is (no init). */
+export const poolTasks = definePoolTasks<any, typeof teamTasks>(import.meta.url, undefined, teamTasks);

@@ -1,38 +1,26 @@
-import { Worker } from 'node:worker_threads';
-import { packForWorker } from './shared.js';
-import { teamTasks, type TeamTask, type TeamTaskName } from './team-tasks.js';
+import { workerPool, type PoolSession } from './pool.js';
+import { poolTasks, type TeamTaskName } from './team-tasks.js';
 
 /**
- * A persistent team of worker threads over one shared state, for algorithms that run many short
- * parallel phases (a sweep step, half an ALS iteration): the workers start once, then each `run` hands
- * out blocks of rows dynamically and resolves when all are done; results go into shared arrays.
- * With one thread the tasks run here, on the same blocks, so the output does not depend on `threads`.
+ * The math kernels' view of the worker pool (pool.ts), for algorithms that run many short parallel
+ * phases over one shared state (a sweep step, half an ALS iteration): one pool session over the state,
+ * then each `run` hands out blocks of rows dynamically and resolves when all are done; results go into
+ * shared arrays. With one thread the tasks run here, on the same blocks, so the output does not depend
+ * on `threads`. The threads are the process's pool threads, reused across teams, never spawned per team.
  *
  * Arrays the tasks write must already live in SharedArrayBuffers (`sharedFloat64` / `sharedFloat32`):
- * any other typed array in the shared state is copied once into shared memory for the workers.
+ * any other typed array in the shared state is copied once into shared memory for the threads.
  */
 export class WorkerTeam {
-  private readonly workers: Worker[] = [];
-  private readonly localShared: unknown;
-  private closed = false;
+  private constructor(private readonly session: PoolSession<TeamTaskName>) {}
 
-  private constructor(
-    readonly threads: number,
-    shared: Record<string, unknown>,
-  ) {
-    this.localShared = shared;
-    if (threads > 1) {
-      const packed = packForWorker(shared);
-      for (let t = 0; t < threads; t++) {
-        const w = new Worker(new URL('./team-worker.js', import.meta.url), { workerData: { shared: packed } });
-        this.workers.push(w);
-      }
-    }
+  get threads(): number {
+    return this.session.threads;
   }
 
-  /** A team of `threads` workers (clamped to 1..16); 1 means "run in this thread". */
+  /** A team of `threads` pool threads (clamped to 1..16); 1 means "run in this thread". */
   static create(threads: number, shared: Record<string, unknown>): WorkerTeam {
-    return new WorkerTeam(Math.max(1, Math.min(16, Math.floor(threads) || 1)), shared);
+    return new WorkerTeam(workerPool().session(poolTasks, shared, threads));
   }
 
   /**
@@ -40,85 +28,14 @@ export class WorkerTeam {
    * size as it finishes. Rejects with the first error, or with the signal's reason when it aborts (no
    * new block starts after an abort).
    */
-  run(
-    task: TeamTaskName,
-    args: Record<string, number>,
-    bounds: ArrayLike<number>,
-    onBlock?: (rows: number) => void,
-    signal?: AbortSignal,
-  ): Promise<void> {
-    if (this.closed) return Promise.reject(new Error('WorkerTeam is closed'));
-    const nBlocks = bounds.length - 1;
-    if (this.workers.length === 0) {
-      const fn = teamTasks[task] as TeamTask;
-      for (let b = 0; b < nBlocks; b++) {
-        if (signal?.aborted) return Promise.reject(abortReason(signal));
-        fn(this.localShared, args, bounds[b]!, bounds[b + 1]!);
-        onBlock?.(bounds[b + 1]! - bounds[b]!);
-      }
-      return Promise.resolve();
-    }
-    return new Promise<void>((resolve, reject) => {
-      let next = 0;
-      let finished = 0;
-      let inFlight = 0;
-      let failure: unknown;
-      const listeners: [Worker, (msg: { block: number; error?: string }) => void, (err: Error) => void][] = [];
-      const settle = (): void => {
-        for (const [w, onMessage, onError] of listeners) {
-          w.off('message', onMessage);
-          w.off('error', onError);
-        }
-        if (failure !== undefined) reject(failure);
-        else resolve();
-      };
-      const feed = (w: Worker): void => {
-        if (failure === undefined && signal?.aborted) failure = abortReason(signal);
-        if (failure === undefined && next < nBlocks) {
-          const b = next++;
-          inFlight++;
-          w.postMessage({ task, args, block: b, from: bounds[b], to: bounds[b + 1] });
-        } else if (inFlight === 0 && (failure !== undefined || finished === nBlocks)) {
-          settle();
-        }
-      };
-      for (const w of this.workers) {
-        const onMessage = (msg: { block: number; error?: string }): void => {
-          inFlight--;
-          if (msg.error !== undefined) failure ??= new Error(msg.error);
-          else {
-            finished++;
-            onBlock?.(bounds[msg.block + 1]! - bounds[msg.block]!);
-          }
-          feed(w);
-        };
-        const onError = (err: Error): void => {
-          failure ??= err;
-          inFlight = 0;
-          settle();
-        };
-        w.on('message', onMessage);
-        w.on('error', onError);
-        listeners.push([w, onMessage, onError]);
-      }
-      if (nBlocks <= 0) {
-        settle();
-        return;
-      }
-      for (const w of this.workers) feed(w);
-    });
+  run(task: TeamTaskName, args: Record<string, number>, bounds: ArrayLike<number>, onBlock?: (rows: number) => void, signal?: AbortSignal): Promise<void> {
+    return this.session.run(task, args, bounds, { signal, onBlock: onBlock && ((b) => onBlock(bounds[b + 1]! - bounds[b]!)) });
   }
 
-  /** Stops the workers. Safe to call more than once. */
+  /** Frees the team's state in the pool threads (the threads stay for the next team). Safe to call more than once. */
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    this.session.close();
   }
-}
-
-function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new Error('cancelled');
 }
 
 /** A zeroed Float64Array in a SharedArrayBuffer (writable by team workers). */

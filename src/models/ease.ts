@@ -4,7 +4,7 @@ import type { TrainData } from '../data/dataset.js';
 import { UnirecError } from '../errors.js';
 import { gramSparseOnTeam, spdInverseOnTeam, sweepBuffers } from '../math/spd-inverse-team.js';
 import { native } from '../math/native.js';
-import { WorkerTeam } from '../math/team.js';
+import { sharedFloat32, WorkerTeam } from '../math/team.js';
 import { topK, type TopK } from '../math/topk.js';
 import { ensureNotAborted, type FitContext, type History, type ModelArtifact, type Reason, type Recommender } from './recommender.js';
 import { csrArrays, csrFromArrays } from './artifact-csr.js';
@@ -63,7 +63,8 @@ export class Ease implements Recommender {
     }
     const binary = p.values === 'binary';
     const inv = native() ? this.inverseNative(train, n, binary, ctx) : await this.inverseOnTeam(train, n, binary, ctx);
-    const b = new Float32Array(n * n);
+    // in shared memory: the evaluation's pool threads read the model without a copy
+    const b = sharedFloat32(n * n);
     for (let i = 0; i < n; i++) {
       const row = i * n;
       for (let j = 0; j < n; j++) b[row + j] = i === j ? 0 : -inv[row + j]! / inv[j * n + j]!;
