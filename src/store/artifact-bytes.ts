@@ -36,12 +36,26 @@ export function concatBytes(bytes: ArtifactBytes): Uint8Array {
 
 /**
  * The bytes cut into chunks of `size` (the last one shorter). A chunk that lies inside one piece is a
- * view on it; only a chunk that spans pieces is copied, so at most one chunk is copied at a time.
+ * view on it; a chunk that spans pieces is copied into one scratch buffer, reused for every such chunk:
+ * a chunk is valid until the next one is asked for (write it before moving on), and saving an artifact
+ * needs no memory beyond the arrays and that one buffer.
  */
 export function* chunksOf(bytes: ArtifactBytes, size: number): Generator<Uint8Array> {
   if (!(Number.isInteger(size) && size > 0)) throw new RangeError(`chunk size must be a positive integer, not ${size}`);
   const reader = new ByteReader(bytes);
-  for (let at = 0; at < reader.length; at += size) yield reader.slice(at, Math.min(at + size, reader.length));
+  let scratch: Uint8Array | undefined;
+  for (let at = 0; at < reader.length; at += size) {
+    const end = Math.min(at + size, reader.length);
+    const view = reader.view(at, end);
+    if (view) {
+      yield view;
+    } else {
+      scratch ??= new Uint8Array(Math.min(size, reader.length));
+      const out = scratch.subarray(0, end - at);
+      reader.copy(at, out);
+      yield out;
+    }
+  }
 }
 
 /** Random access to a list of pieces as one run of bytes. */
@@ -52,7 +66,7 @@ export class ByteReader {
   private readonly starts: number[];
 
   constructor(bytes: ArtifactBytes) {
-    this.parts = pieces(bytes).filter((p) => p.byteLength > 0);
+    this.parts = pieces(bytes);
     this.starts = [];
     let n = 0;
     for (const p of this.parts) {
@@ -65,6 +79,7 @@ export class ByteReader {
   /** Copies bytes [start, start + out.length) into `out`. */
   copy(start: number, out: Uint8Array): void {
     if (start < 0 || start + out.byteLength > this.length) throw new RangeError('read past the end of the bytes');
+    if (out.byteLength === 0) return;
     let k = this.pieceAt(start);
     let done = 0;
     while (done < out.byteLength) {
@@ -77,18 +92,15 @@ export class ByteReader {
     }
   }
 
-  /** Bytes [start, end): a view when they lie in one piece, else a copy. */
-  slice(start: number, end: number): Uint8Array {
+  /** Bytes [start, end) as a view, when they lie in one piece (else undefined). */
+  view(start: number, end: number): Uint8Array | undefined {
     if (end <= start) return new Uint8Array(0);
     const k = this.pieceAt(start);
     const from = start - this.starts[k]!;
-    if (from + (end - start) <= this.parts[k]!.byteLength) return this.parts[k]!.subarray(from, from + (end - start));
-    const out = new Uint8Array(end - start);
-    this.copy(start, out);
-    return out;
+    return from + (end - start) <= this.parts[k]!.byteLength ? this.parts[k]!.subarray(from, from + (end - start)) : undefined;
   }
 
-  /** The index of the piece holding byte `at` (binary search). */
+  /** The index of the piece that holds byte `at` (binary search). */
   private pieceAt(at: number): number {
     let lo = 0;
     let hi = this.starts.length - 1;
@@ -97,6 +109,8 @@ export class ByteReader {
       if (this.starts[mid]! <= at) lo = mid;
       else hi = mid - 1;
     }
+    // empty pieces share their start with the next one: step onto the piece that holds the byte
+    while (lo < this.parts.length - 1 && this.starts[lo]! + this.parts[lo]!.byteLength <= at) lo++;
     return lo;
   }
 }
