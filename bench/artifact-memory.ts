@@ -35,7 +35,7 @@ function mib(key: 'VmRSS' | 'VmHWM'): number {
 function arrays(total: number): Record<string, Float32Array> {
   const out: Record<string, Float32Array> = {};
   for (let k = 0; k < 4; k++) {
-    const a = new Float32Array(Math.floor((total * MIB) / 4 / 4));
+    const a = new Float32Array(Math.floor((total * MIB) / 4 / 4)).fill(k + 0.5); // every page resident
     for (let i = 0; i < a.length; i += 4096) a[i] = i * (k + 1);
     out[`part${k}`] = a;
   }

@@ -3,7 +3,7 @@
  * against an exact scan of every item (loopback only, bounded in time):
  *
  *   npm run bench:catalogue -- [--items 1000000] [--events 3000000] [--users 50000] [--seconds 10]
- *                              [--dir DIR] [--only train|serve]
+ *                              [--dir DIR] [--only train|serve] [--modes hnsw,exact] [--server-node-options "..."]
  *
  * `--dir DIR` keeps the store (and what training measured) in DIR; `--only train` stops after training,
  * `--only serve` serves the store a `--only train` run left in DIR. Splitting lets the long import and
@@ -46,6 +46,10 @@ const DIR = text('dir');
 const ONLY = text('only');
 if (ONLY !== undefined && ONLY !== 'train' && ONLY !== 'serve') throw new Error('--only must be train or serve');
 if (ONLY !== undefined && DIR === undefined) throw new Error('--only needs --dir (where the store is kept)');
+/** which servers to measure (default both) */
+const MODES = (text('modes') ?? 'hnsw,exact').split(',') as ('hnsw' | 'exact')[];
+/** V8 flags for the server process (e.g. --max-semi-space-size=64), to measure their effect */
+const SERVER_NODE_OPTIONS = text('server-node-options');
 
 /** What the training half measured, kept beside the store for the serving half. */
 interface Trained {
@@ -63,7 +67,7 @@ const unirec = (...args: string[]) => execFileSync(process.execPath, [bin, ...ar
 
 async function serve(args: string[]): Promise<{ child: ChildProcess; url: string; seconds: number }> {
   const started = performance.now();
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--rate-limit', '0', '--heavy-rate-limit', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...(SERVER_NODE_OPTIONS ? SERVER_NODE_OPTIONS.split(' ') : []), bin, 'serve', '--port', '0', '--rate-limit', '0', '--heavy-rate-limit', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d) => {
@@ -97,7 +101,7 @@ async function serveBoth(db: string, t: Trained): Promise<string> {
   const users = t.info.metrics.users!;
   const randomUser = () => `/recommend/${1 + Math.floor(Math.random() * users)}?k=10`;
   const rows: string[] = [];
-  for (const mode of ['hnsw', 'exact'] as const) {
+  for (const mode of MODES) {
     const s = await serve(['--db', db, ...(mode === 'exact' ? ['--retrieval', 'exact'] : [])]);
     try {
       const started = memory(s.child.pid!);
@@ -106,7 +110,7 @@ async function serveBoth(db: string, t: Trained): Promise<string> {
       const one = summarize(mode, await load(s.url, SECONDS, randomUser, { connections: 1 }));
       const after = memory(s.child.pid!);
       rows.push(
-        `| ${mode} | ${s.seconds.toFixed(1)} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${one.p50} | ${one.p99} | ${r.errors + r.non2xx} | ${started.rss.toFixed(0)} / ${after.rss.toFixed(0)} / ${after.peak.toFixed(0)} |`,
+        `| ${mode}${SERVER_NODE_OPTIONS ? ` (${SERVER_NODE_OPTIONS})` : ''} | ${s.seconds.toFixed(1)} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${one.p50} | ${one.p99} | ${r.errors + r.non2xx} | ${started.rss.toFixed(0)} / ${after.rss.toFixed(0)} / ${after.peak.toFixed(0)} |`,
       );
     } finally {
       s.child.kill('SIGTERM');
