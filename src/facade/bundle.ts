@@ -5,6 +5,7 @@ import type { ModelArtifact, Recommender as Model } from '../models/recommender.
 import '../pipeline/index.js';
 import { loadNested, nestArtifact, type ArtifactHead } from '../models/nested-artifact.js';
 import { loadModel } from '../models/registry.js';
+import type { ArtifactBytes } from '../store/artifact-bytes.js';
 import { decodeArtifact, encodeArtifact } from '../store/artifact-codec.js';
 import type { Attributes } from '../store/store.js';
 
@@ -71,7 +72,7 @@ export function encodeState(s: FacadeState): Uint8Array {
  * The state in `bytes`: a file written by `encodeState`, or a bare model artifact with its ids (what
  * `unirec train` stores), which then has no history: nothing is excluded and the fallback is empty.
  */
-export function decodeState(bytes: Uint8Array, where: string): FacadeState {
+export function decodeState(bytes: ArtifactBytes, where: string): FacadeState {
   const { artifact, ids } = decodeArtifact(bytes);
   if (!ids) throw new UnirecError(`${where}: the model has no id lists (saved by an older unirec); retrain it`);
   const users = IdMap.from(ids.users);

@@ -90,21 +90,28 @@ export function recommend(catalog: Catalog, live: LiveModel | undefined, user: s
     return popular(catalog, user, history, opts, `${why}: the most popular items`);
   }
 
+  // Counted as they are marked: a scan of `exclude` would cost a pass over the catalogue per request
+  // (about 1 ms at 10^6 items), more than the index search it feeds.
+  let excluded = items.length;
   for (const c of catalog.unlisted()) {
     const m = modelItem(live, catalog, c);
-    if (m >= 0) exclude[m] = 1;
+    if (m >= 0 && !exclude[m]) {
+      exclude[m] = 1;
+      excluded++;
+    }
   }
   if (opts.filter) {
     const allowed = catalog.matching(opts.filter);
     for (let m = 0; m < exclude.length; m++) {
       const c = live.toCatalog[m]!;
-      if (c < 0 || !allowed[c]) exclude[m] = 1;
+      if (!exclude[m] && (c < 0 || !allowed[c])) {
+        exclude[m] = 1;
+        excluded++;
+      }
     }
   }
   let best;
   if (indexed) {
-    let excluded = 0;
-    for (let m = 0; m < exclude.length; m++) excluded += exclude[m]!;
     best = live.model.retrieve!(how === 'folded' ? foldedHistory! : u, opts.k, exclude, excluded);
   } else best = topK(scores, opts.k, exclude);
   if (best.scores.length > 0 && best.scores.every((s) => s === 0)) {

@@ -4,7 +4,7 @@ import { UnirecError } from '../errors.js';
 import '../pipeline/index.js';
 import { createModel, parseParams } from '../models/registry.js';
 import type { Progress } from '../progress.js';
-import { encodeArtifact } from '../store/artifact-codec.js';
+import { encodeArtifactPieces } from '../store/artifact-codec.js';
 import { datasetFromSnapshot } from '../store/dataset.js';
 import type { ModelInfo, Store } from '../store/store.js';
 
@@ -35,7 +35,8 @@ export async function trainFromStore(store: Store, name: string, rawParams: unkn
   const started = performance.now();
   await model.fit(train, { seed: options.seed ?? 42, threads: options.threads ?? 1, progress: options.progress, signal: options.signal });
   const fitSeconds = (performance.now() - started) / 1000;
-  const artifact = encodeArtifact(model.save(), { users: ds.users.toArray(), items: ds.items.toArray() });
+  // In pieces (views on the model's arrays): a 10^6-item model with its graph is not copied whole again.
+  const artifact = encodeArtifactPieces(model.save(), { users: ds.users.toArray(), items: ds.items.toArray() });
   return store.saveModel({
     name,
     params: { ...model.params },

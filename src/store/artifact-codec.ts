@@ -1,6 +1,7 @@
 import { endianness } from 'node:os';
 import { UnirecError } from '../errors.js';
 import type { ModelArtifact } from '../models/recommender.js';
+import { type ArtifactBytes, ByteReader, concatBytes } from './artifact-bytes.js';
 
 /**
  * A model artifact as bytes, so it can live in a database column or a file:
@@ -10,7 +11,8 @@ import type { ModelArtifact } from '../models/recommender.js';
  * The header holds the model name, its artifact version, params, meta, the external ids the dense ids
  * stand for, and for each typed array its name, element type, byte offset (from the start of the blobs)
  * and length. Blobs are the arrays' bytes in little-endian order, raw, so encoding and decoding are
- * memory copies.
+ * memory copies. An artifact is written as pieces (`encodeArtifactPieces`: the header, then views on the
+ * arrays themselves) and read from pieces (a store's chunks), so neither side needs it as one copy.
  */
 
 const MAGIC = 'UNRA';
@@ -51,7 +53,11 @@ function checkEndianness(): void {
   if (endianness() !== 'LE') throw new UnirecError('model artifacts need a little-endian machine');
 }
 
-export function encodeArtifact(artifact: ModelArtifact, ids?: ArtifactIds): Uint8Array {
+/**
+ * The artifact's bytes as pieces in order: the header, then each array's own bytes (views, not copies)
+ * with the zero padding that aligns the next. Valid while the arrays are not changed.
+ */
+export function encodeArtifactPieces(artifact: ModelArtifact, ids?: ArtifactIds): Uint8Array[] {
   checkEndianness();
   const arrays: Header['arrays'] = [];
   const entries = Object.entries(artifact.arrays);
@@ -62,31 +68,46 @@ export function encodeArtifact(artifact: ModelArtifact, ids?: ArtifactIds): Uint
   }
   const header: Header = { model: artifact.model, version: artifact.version, params: artifact.params, meta: artifact.meta, ...(ids ? { ids } : {}), arrays };
   const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
-  const dataStart = align8(12 + headerBytes.length);
-  const out = new Uint8Array(dataStart + at);
-  out.set(Buffer.from(MAGIC, 'ascii'), 0);
-  const view = new DataView(out.buffer);
+  const head = new Uint8Array(align8(12 + headerBytes.length));
+  head.set(Buffer.from(MAGIC, 'ascii'), 0);
+  const view = new DataView(head.buffer);
   view.setUint32(4, FORMAT, true);
   view.setUint32(8, headerBytes.length, true);
-  out.set(headerBytes, 12);
-  entries.forEach(([, a], k) => out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), dataStart + arrays[k]!.offset));
+  head.set(headerBytes, 12);
+  const out: Uint8Array[] = [head];
+  for (const [, a] of entries) {
+    if (a.byteLength > 0) out.push(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    const pad = align8(a.byteLength) - a.byteLength;
+    if (pad > 0) out.push(new Uint8Array(pad));
+  }
   return out;
 }
 
-export function decodeArtifact(bytes: Uint8Array): { artifact: ModelArtifact; ids?: ArtifactIds } {
+/** The artifact as one array of bytes (a file, a test). */
+export function encodeArtifact(artifact: ModelArtifact, ids?: ArtifactIds): Uint8Array {
+  return concatBytes(encodeArtifactPieces(artifact, ids));
+}
+
+/** The artifact in `bytes`: one array or its chunks in order (each array is copied out once, into its own memory). */
+export function decodeArtifact(bytes: ArtifactBytes): { artifact: ModelArtifact; ids?: ArtifactIds } {
   checkEndianness();
   const bad = (why: string): never => {
     throw new UnirecError(`not a readable unirec model artifact: ${why}`);
   };
-  if (bytes.length < 12 || Buffer.from(bytes.buffer, bytes.byteOffset, 4).toString('ascii') !== MAGIC) bad('wrong magic bytes');
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const format = view.getUint32(4, true);
+  const reader = new ByteReader(bytes);
+  if (reader.length < 12) bad('wrong magic bytes');
+  const start12 = Buffer.alloc(12);
+  reader.copy(0, start12);
+  if (start12.toString('ascii', 0, 4) !== MAGIC) bad('wrong magic bytes');
+  const format = start12.readUInt32LE(4);
   if (format !== FORMAT) bad(`format version ${format} (this unirec reads ${FORMAT})`);
-  const headerLength = view.getUint32(8, true);
-  if (12 + headerLength > bytes.length) bad('header runs past the end');
+  const headerLength = start12.readUInt32LE(8);
+  if (12 + headerLength > reader.length) bad('header runs past the end');
   let header: Header;
   try {
-    header = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + 12, headerLength).toString('utf8')) as Header;
+    const headerBytes = Buffer.alloc(headerLength);
+    reader.copy(12, headerBytes);
+    header = JSON.parse(headerBytes.toString('utf8')) as Header;
   } catch {
     return bad('header is not JSON');
   }
@@ -97,12 +118,12 @@ export function decodeArtifact(bytes: Uint8Array): { artifact: ModelArtifact; id
     if (!ctor) bad(`array "${a.name}" has unknown type ${a.type}`);
     const byteLength = a.length * ctor.BYTES_PER_ELEMENT;
     const start = dataStart + a.offset;
-    if (!(Number.isInteger(a.offset) && a.offset >= 0 && Number.isInteger(a.length) && a.length >= 0 && start + byteLength <= bytes.length)) {
+    if (!(Number.isInteger(a.offset) && a.offset >= 0 && Number.isInteger(a.length) && a.length >= 0 && start + byteLength <= reader.length)) {
       bad(`array "${a.name}" runs past the end`);
     }
     // A copy, so the array is aligned and owns its memory whatever buffer the bytes came in.
     const copy = new ctor(a.length);
-    new Uint8Array(copy.buffer).set(bytes.subarray(start, start + byteLength));
+    reader.copy(start, new Uint8Array(copy.buffer));
     arrays[a.name] = copy;
   }
   const artifact: ModelArtifact = { model: header.model, version: header.version, params: header.params ?? {}, meta: header.meta ?? {}, arrays };

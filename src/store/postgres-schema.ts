@@ -81,6 +81,36 @@ CREATE TABLE changes (
 CREATE INDEX changes_event_hi ON changes (hi) WHERE type = 'events';
 `,
   },
+  {
+    // A bytea holds at most 1 GB, and an artifact with an HNSW graph over 10^6 items is more: artifacts
+    // go in chunks (ARTIFACT_CHUNK_BYTES each, written in the model row's transaction). `size` is the
+    // artifact's length, `chunks` its number of chunks; a model saved before keeps its bytes in
+    // `artifact` (chunks = 0), which is NULL for the others. Chunks are stored uncompressed (EXTERNAL):
+    // float vectors and graph links do not compress, and trying costs time on every save. Models can be
+    // deleted; `model_versions` keeps the last number given to each name, so a version number never names
+    // two artifacts.
+    version: 2,
+    name: 'artifacts in chunks',
+    sql: `
+CREATE TABLE artifact_chunks (
+  name    text NOT NULL,
+  version integer NOT NULL,
+  chunk   integer NOT NULL,
+  bytes   bytea NOT NULL,
+  PRIMARY KEY (name, version, chunk)
+);
+ALTER TABLE artifact_chunks ALTER COLUMN bytes SET STORAGE EXTERNAL;
+CREATE TABLE model_versions (
+  name text PRIMARY KEY,
+  last integer NOT NULL
+);
+ALTER TABLE models ADD COLUMN size bigint NOT NULL DEFAULT 0;
+ALTER TABLE models ADD COLUMN chunks integer NOT NULL DEFAULT 0;
+ALTER TABLE models ALTER COLUMN artifact DROP NOT NULL;
+UPDATE models SET size = octet_length(artifact);
+INSERT INTO model_versions (name, last) SELECT name, max(version) FROM models GROUP BY name;
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

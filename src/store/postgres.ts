@@ -9,6 +9,7 @@ import { UnirecError } from '../errors.js';
 import { BinaryCopyReader, readInt8 } from './copy-binary.js';
 import { checkEvent, DEFAULT_KIND } from './event-input.js';
 import { checkSchemaName, LOCK, migrate } from './postgres-schema.js';
+import { ARTIFACT_CHUNK_BYTES, chunksOf } from './artifact-bytes.js';
 import { sha256 } from './checksum.js';
 import type {
   AppendResult,
@@ -41,6 +42,8 @@ export interface PostgresOptions {
   idleInTransactionTimeoutMs?: number;
   /** shown in pg_stat_activity (default 'unirec') */
   applicationName?: string;
+  /** bytes per stored artifact chunk (default ARTIFACT_CHUNK_BYTES, 64 MiB; tests use small ones) */
+  artifactChunkBytes?: number;
 }
 
 /** Rows fetched per round trip when streaming users and items out of a server-side cursor. */
@@ -61,8 +64,13 @@ interface ModelRow {
   active: boolean;
   trained_through: number;
   bytes: number;
-  artifact?: Buffer;
+  chunks: number;
+  /** the bytes of a model saved before schema version 2 (chunks = 0) */
+  artifact?: Buffer | null;
 }
+
+/** The registry's columns of a model row (`bytes`: the artifact's length). */
+const MODEL_COLS = 'name, version, params, metrics, checksum, created, active, trained_through, size AS bytes, chunks';
 
 interface ChangeRow {
   cursor: number;
@@ -111,13 +119,16 @@ export class PostgresStore implements Store {
   private committing = false;
   private eventSeqName = '';
   private closed = false;
+  private readonly chunkBytes: number;
 
   private constructor(
     /** the URL without its password */
     readonly path: string,
     pool: pg.Pool,
     schema: string | undefined,
+    chunkBytes: number,
   ) {
+    this.chunkBytes = chunkBytes;
     this.pool = pool;
     this.schema = schema;
     // An idle connection that breaks (server restart, network) emits 'error' on the pool, which drops it
@@ -132,6 +143,8 @@ export class PostgresStore implements Store {
    */
   static async open(url: string, options: PostgresOptions = {}): Promise<PostgresStore> {
     const { connectionString, schema, label } = parseUrl(url);
+    const chunkBytes = options.artifactChunkBytes ?? ARTIFACT_CHUNK_BYTES;
+    if (!(Number.isInteger(chunkBytes) && chunkBytes > 0)) throw new UnirecError(`artifactChunkBytes must be a positive integer, not ${chunkBytes}`);
     const startup = [`-c idle_in_transaction_session_timeout=${Math.round(options.idleInTransactionTimeoutMs ?? 60_000)}`];
     if (schema !== undefined) startup.push(`-c search_path=${schema}`);
     const pool = new pg.Pool({
@@ -146,7 +159,7 @@ export class PostgresStore implements Store {
       options: startup.join(' '),
       types,
     });
-    const store = new PostgresStore(label, pool, schema);
+    const store = new PostgresStore(label, pool, schema, chunkBytes);
     try {
       await store.withClient(async (client) => {
         await migrate(client, schema, label);
@@ -677,39 +690,73 @@ export class PostgresStore implements Store {
 
   // ---------------------------------------------------------------- models
 
+  /** The model row and its artifact's chunks, in one transaction: all of it is stored, or none. */
   async saveModel(model: NewModel): Promise<ModelInfo> {
     const checksum = sha256(model.artifact);
     const created = Date.now() / 1000;
-    const bytes = Buffer.from(model.artifact.buffer, model.artifact.byteOffset, model.artifact.byteLength);
     // Two workers registering the same name at once: the models lock numbers them one after the other.
     const version = await this.transaction('models', async (client) => {
       const r = await client.query<{ version: number }>(
-        `INSERT INTO models (name, version, params, metrics, checksum, created, active, trained_through, artifact)
-         SELECT $1, coalesce(max(version), 0) + 1, $2::json, $3::json, $4, $5, false, $6, $7 FROM models WHERE name = $1
+        `INSERT INTO models (name, version, params, metrics, checksum, created, active, trained_through, artifact, size, chunks)
+         SELECT $1, greatest(coalesce(max(version), 0), coalesce((SELECT last FROM model_versions WHERE name = $1), 0)) + 1,
+                $2::json, $3::json, $4, $5, false, $6, NULL, 0, 0 FROM models WHERE name = $1
          RETURNING version`,
-        [model.name, JSON.stringify(model.params), JSON.stringify(model.metrics), checksum, created, model.trainedThroughSeq, bytes],
+        [model.name, JSON.stringify(model.params), JSON.stringify(model.metrics), checksum, created, model.trainedThroughSeq],
       );
-      return r.rows[0]!.version;
+      const v = r.rows[0]!.version;
+      await client.query('INSERT INTO model_versions (name, last) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET last = excluded.last', [model.name, v]);
+      let chunks = 0;
+      let size = 0;
+      // One chunk per statement: a Buffer parameter goes over the wire as binary, a chunk at a time.
+      for (const chunk of chunksOf(model.artifact, this.chunkBytes)) {
+        await client.query('INSERT INTO artifact_chunks (name, version, chunk, bytes) VALUES ($1, $2, $3, $4)', [
+          model.name,
+          v,
+          chunks++,
+          Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength),
+        ]);
+        size += chunk.byteLength;
+      }
+      await client.query('UPDATE models SET size = $3, chunks = $4 WHERE name = $1 AND version = $2', [model.name, v, size, chunks]);
+      return v;
     });
     return newModelInfo(model, version, checksum, created);
   }
 
   async listModels(name?: string): Promise<ModelInfo[]> {
-    const cols = 'name, version, params, metrics, checksum, created, active, trained_through, octet_length(artifact) AS bytes';
     const rows =
       name === undefined
-        ? await this.query<ModelRow>(`SELECT ${cols} FROM models ORDER BY name, version`)
-        : await this.query<ModelRow>(`SELECT ${cols} FROM models WHERE name = $1 ORDER BY version`, [name]);
+        ? await this.query<ModelRow>(`SELECT ${MODEL_COLS} FROM models ORDER BY name, version`)
+        : await this.query<ModelRow>(`SELECT ${MODEL_COLS} FROM models WHERE name = $1 ORDER BY version`, [name]);
     return rows.map(toInfo);
   }
 
   async getModel(name: string, version?: number): Promise<ModelRecord | undefined> {
-    const cols = 'name, version, params, metrics, checksum, created, active, trained_through, octet_length(artifact) AS bytes, artifact';
-    const rows =
-      version === undefined
-        ? await this.query<ModelRow>(`SELECT ${cols} FROM models WHERE name = $1 ORDER BY version DESC LIMIT 1`, [name])
-        : await this.query<ModelRow>(`SELECT ${cols} FROM models WHERE name = $1 AND version = $2`, [name, version]);
-    return rows.length === 0 ? undefined : toRecord(rows[0]!);
+    return version === undefined
+      ? this.readModel('WHERE name = $1 ORDER BY version DESC LIMIT 1', [name])
+      : this.readModel('WHERE name = $1 AND version = $2', [name, version]);
+  }
+
+  /**
+   * One model row and its artifact, in one REPEATABLE READ transaction: a model saved before chunks has
+   * its bytes in the row; otherwise its chunks are read one statement each, so no reply holds more than
+   * one chunk (node-postgres reads bytea as hex text: a 64 MiB chunk is a 128 MiB string for a moment;
+   * its binary result mode is not implemented).
+   */
+  private readModel(where: string, args: unknown[]): Promise<ModelRecord | undefined> {
+    return this.transaction('snapshot', async (client) => {
+      const rows = await client.query<ModelRow>(`SELECT ${MODEL_COLS}, CASE WHEN chunks = 0 THEN artifact END AS artifact FROM models ${where}`, args);
+      const row = rows.rows[0];
+      if (row === undefined) return undefined;
+      const chunks: Buffer[] = [];
+      if (row.chunks === 0) chunks.push(row.artifact ?? Buffer.alloc(0));
+      for (let k = 0; k < row.chunks; k++) {
+        const r = await client.query<{ bytes: Buffer }>('SELECT bytes FROM artifact_chunks WHERE name = $1 AND version = $2 AND chunk = $3', [row.name, row.version, k]);
+        if (r.rows.length === 0) break; // a missing chunk: toRecord says the artifact is damaged
+        chunks.push(r.rows[0]!.bytes);
+      }
+      return toRecord(row, chunks);
+    });
   }
 
   async activateModel(name: string, version: number): Promise<ModelInfo | undefined> {
@@ -726,10 +773,19 @@ export class PostgresStore implements Store {
   }
 
   async activeModel(): Promise<ModelRecord | undefined> {
-    const rows = await this.query<ModelRow>(
-      'SELECT name, version, params, metrics, checksum, created, active, trained_through, octet_length(artifact) AS bytes, artifact FROM models WHERE active',
-    );
-    return rows.length === 0 ? undefined : toRecord(rows[0]!);
+    return this.readModel('WHERE active', []);
+  }
+
+  /** Under the write lock, so it cannot race an activation of the same version. */
+  async deleteModel(name: string, version: number): Promise<boolean> {
+    return this.transaction('write', async (client) => {
+      const r = await client.query<{ active: boolean }>('SELECT active FROM models WHERE name = $1 AND version = $2 FOR UPDATE', [name, version]);
+      if (r.rows.length === 0) return false;
+      if (r.rows[0]!.active) throw new UnirecError(`model ${name}@${version} is the active model; activate another before deleting it`);
+      await client.query('DELETE FROM artifact_chunks WHERE name = $1 AND version = $2', [name, version]);
+      await client.query('DELETE FROM models WHERE name = $1 AND version = $2', [name, version]);
+      return true;
+    });
   }
 
   async close(): Promise<void> {
@@ -881,10 +937,11 @@ function toInfo(r: ModelRow): ModelInfo {
   };
 }
 
-/** A model row with its artifact, refused when the bytes no longer match their checksum. */
-function toRecord(r: ModelRow): ModelRecord {
-  const artifact = new Uint8Array(r.artifact!.buffer, r.artifact!.byteOffset, r.artifact!.byteLength);
-  if (sha256(artifact) !== r.checksum) {
+/** A model row with its artifact's chunks, refused when they are not all there or no longer match their checksum. */
+function toRecord(r: ModelRow, chunks: Buffer[]): ModelRecord {
+  const artifact = chunks.map((c) => new Uint8Array(c.buffer, c.byteOffset, c.byteLength));
+  const size = artifact.reduce((n, c) => n + c.byteLength, 0);
+  if ((r.chunks > 0 && artifact.length !== r.chunks) || size !== r.bytes || sha256(artifact) !== r.checksum) {
     throw new UnirecError(`model ${r.name}@${r.version} is damaged: its artifact does not match its sha256 checksum`);
   }
   return { ...toInfo(r), artifact };

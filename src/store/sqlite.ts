@@ -3,9 +3,10 @@ import Database from 'better-sqlite3';
 import { IdMap } from '../data/idmap.js';
 import { Interactions } from '../data/interactions.js';
 import { UnirecError } from '../errors.js';
+import { ARTIFACT_CHUNK_BYTES, chunksOf } from './artifact-bytes.js';
 import { sha256 } from './checksum.js';
 import { type BatchOutcome, EventWriter } from './event-writer.js';
-import { SCHEMA, SCHEMA_VERSION } from './schema.js';
+import { MIGRATE_TO_3, SCHEMA, SCHEMA_VERSION } from './schema.js';
 import type {
   AppendResult,
   Attributes,
@@ -43,6 +44,8 @@ export interface SqliteOptions {
    * takes several: see WriterThread and BENCHMARKS.md, section serve-hardening).
    */
   writerThread?: boolean;
+  /** bytes per stored artifact chunk (default ARTIFACT_CHUNK_BYTES, 64 MiB; tests use small ones) */
+  artifactChunkBytes?: number;
 }
 
 export const DEFAULT_DB = './unirec.db';
@@ -57,8 +60,13 @@ interface ModelRow {
   active: number;
   trained_through: number;
   bytes: number;
+  chunks: number;
+  /** the bytes of a model saved before schema version 3 (chunks = 0) */
   artifact?: Buffer;
 }
+
+/** The registry's columns of a model row (`bytes`: the artifact's length). */
+const MODEL_COLS = 'name, version, params, metrics, checksum, created, active, trained_through, size AS bytes, chunks';
 
 export { sha256 };
 
@@ -86,11 +94,14 @@ export class SqliteStore implements Store {
   private pending: PendingAppend[] = [];
   private flushing = false;
   private readonly ownCommits = { commits: 0, batches: 0 };
+  private readonly chunkBytes: number;
 
   constructor(
     readonly path: string,
     options: SqliteOptions = {},
   ) {
+    this.chunkBytes = options.artifactChunkBytes ?? ARTIFACT_CHUNK_BYTES;
+    if (!(Number.isInteger(this.chunkBytes) && this.chunkBytes > 0)) throw new UnirecError(`artifactChunkBytes must be a positive integer, not ${this.chunkBytes}`);
     const onDisk = path !== '' && path !== ':memory:' && !path.startsWith('file:') && existsSync(path);
     const walBefore = onDisk && existsSync(`${path}-wal`);
     const alone = onDisk && onlyConnection(path);
@@ -156,16 +167,24 @@ export class SqliteStore implements Store {
     this.db.prepare(`INSERT INTO meta (key, value) VALUES ('open_sessions', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(String(n));
   }
 
+  /** Creates the tables, or upgrades an older file in place (one transaction); a newer file is refused. */
   private migrate(): void {
-    this.db.exec(SCHEMA);
-    const row = this.db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).get() as { value: string } | undefined;
-    if (row === undefined) {
-      this.db.prepare(`INSERT INTO meta (key, value) VALUES ('schema_version', ?)`).run(String(SCHEMA_VERSION));
-    } else if (Number(row.value) > SCHEMA_VERSION) {
-      throw new UnirecError(`the store ${this.path} has schema version ${row.value}; this unirec reads up to ${SCHEMA_VERSION}`);
-    } else if (Number(row.value) < SCHEMA_VERSION) {
-      this.db.prepare(`UPDATE meta SET value = ? WHERE key = 'schema_version'`).run(String(SCHEMA_VERSION));
-    }
+    this.db.transaction(() => {
+      const row = this.db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'`).get()
+        ? (this.db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).get() as { value: string } | undefined)
+        : undefined;
+      if (row !== undefined && Number(row.value) > SCHEMA_VERSION) {
+        throw new UnirecError(`the store ${this.path} has schema version ${row.value}; this unirec reads up to ${SCHEMA_VERSION}`);
+      }
+      this.db.exec(SCHEMA);
+      const modelColumns = (this.db.pragma('table_info(models)') as { name: string }[]).map((c) => c.name);
+      if (!modelColumns.includes('chunks')) this.db.exec(MIGRATE_TO_3);
+      if (row === undefined) {
+        this.db.prepare(`INSERT INTO meta (key, value) VALUES ('schema_version', ?)`).run(String(SCHEMA_VERSION));
+      } else if (Number(row.value) < SCHEMA_VERSION) {
+        this.db.prepare(`UPDATE meta SET value = ? WHERE key = 'schema_version'`).run(String(SCHEMA_VERSION));
+      }
+    }).immediate();
   }
 
   private prepare() {
@@ -449,38 +468,60 @@ export class SqliteStore implements Store {
     return { events: count('events'), users: count('users'), items: count('items', 'WHERE deleted = 0'), models: count('models') };
   }
 
+  /** The model row and its artifact's chunks, in one transaction: all of it is stored, or none. */
   async saveModel(model: NewModel): Promise<ModelInfo> {
     const checksum = sha256(model.artifact);
     const created = Date.now() / 1000;
     const version = this.db.transaction(() => {
-      const top = this.db.prepare('SELECT max(version) AS v FROM models WHERE name = ?').get(model.name) as { v: number | null };
-      const v = (top.v ?? 0) + 1;
+      const top = this.db
+        .prepare('SELECT max(coalesce((SELECT max(version) FROM models WHERE name = :name), 0), coalesce((SELECT last FROM model_versions WHERE name = :name), 0)) AS v')
+        .get({ name: model.name }) as { v: number };
+      const v = top.v + 1;
+      this.db.prepare('INSERT INTO model_versions (name, last) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET last = excluded.last').run(model.name, v);
+      const insertChunk = this.db.prepare('INSERT INTO artifact_chunks (name, version, chunk, bytes) VALUES (?, ?, ?, ?)');
+      let chunks = 0;
+      let size = 0;
+      for (const chunk of chunksOf(model.artifact, this.chunkBytes)) {
+        insertChunk.run(model.name, v, chunks++, chunk);
+        size += chunk.byteLength;
+      }
       this.db
-        .prepare('INSERT INTO models (name, version, params, metrics, checksum, created, active, trained_through, artifact) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)')
-        .run(model.name, v, JSON.stringify(model.params), JSON.stringify(model.metrics), checksum, created, model.trainedThroughSeq, model.artifact);
+        .prepare(
+          `INSERT INTO models (name, version, params, metrics, checksum, created, active, trained_through, artifact, size, chunks) VALUES (?, ?, ?, ?, ?, ?, 0, ?, X'', ?, ?)`,
+        )
+        .run(model.name, v, JSON.stringify(model.params), JSON.stringify(model.metrics), checksum, created, model.trainedThroughSeq, size, chunks);
       return v;
     }).immediate();
     return newModelInfo(model, version, checksum, created);
   }
 
   async listModels(name?: string): Promise<ModelInfo[]> {
-    const cols = 'name, version, params, metrics, checksum, created, active, trained_through, length(artifact) AS bytes';
     const rows = (
       name === undefined
-        ? this.db.prepare(`SELECT ${cols} FROM models ORDER BY name, version`).all()
-        : this.db.prepare(`SELECT ${cols} FROM models WHERE name = ? ORDER BY version`).all(name)
+        ? this.db.prepare(`SELECT ${MODEL_COLS} FROM models ORDER BY name, version`).all()
+        : this.db.prepare(`SELECT ${MODEL_COLS} FROM models WHERE name = ? ORDER BY version`).all(name)
     ) as ModelRow[];
     return rows.map(toInfo);
   }
 
   async getModel(name: string, version?: number): Promise<ModelRecord | undefined> {
-    const cols = 'name, version, params, metrics, checksum, created, active, trained_through, length(artifact) AS bytes, artifact';
-    const row = (
-      version === undefined
-        ? this.db.prepare(`SELECT ${cols} FROM models WHERE name = ? ORDER BY version DESC LIMIT 1`).get(name)
-        : this.db.prepare(`SELECT ${cols} FROM models WHERE name = ? AND version = ?`).get(name, version)
-    ) as ModelRow | undefined;
-    return row === undefined ? undefined : toRecord(row);
+    return this.readModel(
+      version === undefined ? 'WHERE name = ? ORDER BY version DESC LIMIT 1' : 'WHERE name = ? AND version = ?',
+      version === undefined ? [name] : [name, version],
+    );
+  }
+
+  /** One model row and its artifact (its chunks, or the blob of a model saved before chunks), in one read transaction. */
+  private readModel(where: string, args: unknown[]): ModelRecord | undefined {
+    return this.db.transaction(() => {
+      const row = this.db.prepare(`SELECT ${MODEL_COLS}, CASE WHEN chunks = 0 THEN artifact END AS artifact FROM models ${where}`).get(...args) as ModelRow | undefined;
+      if (row === undefined) return undefined;
+      const chunks =
+        row.chunks === 0
+          ? [row.artifact!]
+          : (this.db.prepare('SELECT bytes FROM artifact_chunks WHERE name = ? AND version = ? ORDER BY chunk').pluck().all(row.name, row.version) as Buffer[]);
+      return toRecord(row, chunks);
+    })();
   }
 
   async activateModel(name: string, version: number): Promise<ModelInfo | undefined> {
@@ -497,10 +538,18 @@ export class SqliteStore implements Store {
   }
 
   async activeModel(): Promise<ModelRecord | undefined> {
-    const row = this.db
-      .prepare('SELECT name, version, params, metrics, checksum, created, active, trained_through, length(artifact) AS bytes, artifact FROM models WHERE active = 1')
-      .get() as ModelRow | undefined;
-    return row === undefined ? undefined : toRecord(row);
+    return this.readModel('WHERE active = 1', []);
+  }
+
+  async deleteModel(name: string, version: number): Promise<boolean> {
+    return this.db.transaction(() => {
+      const row = this.db.prepare('SELECT active FROM models WHERE name = ? AND version = ?').get(name, version) as { active: number } | undefined;
+      if (row === undefined) return false;
+      if (row.active === 1) throw new UnirecError(`model ${name}@${version} is the active model; activate another before deleting it`);
+      this.db.prepare('DELETE FROM artifact_chunks WHERE name = ? AND version = ?').run(name, version);
+      this.db.prepare('DELETE FROM models WHERE name = ? AND version = ?').run(name, version);
+      return true;
+    }).immediate();
   }
 
   /**
@@ -578,10 +627,11 @@ function toInfo(r: ModelRow): ModelInfo {
   };
 }
 
-/** A model row with its artifact, refused when the bytes no longer match their checksum. */
-function toRecord(r: ModelRow): ModelRecord {
-  const artifact = new Uint8Array(r.artifact!.buffer, r.artifact!.byteOffset, r.artifact!.byteLength);
-  if (sha256(artifact) !== r.checksum) {
+/** A model row with its artifact's chunks, refused when they are not all there or no longer match their checksum. */
+function toRecord(r: ModelRow, chunks: Buffer[]): ModelRecord {
+  const artifact = chunks.map((c) => new Uint8Array(c.buffer, c.byteOffset, c.byteLength));
+  const size = artifact.reduce((n, c) => n + c.byteLength, 0);
+  if ((r.chunks > 0 && artifact.length !== r.chunks) || size !== r.bytes || sha256(artifact) !== r.checksum) {
     throw new UnirecError(`model ${r.name}@${r.version} is damaged: its artifact does not match its sha256 checksum`);
   }
   return { ...toInfo(r), artifact };

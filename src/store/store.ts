@@ -1,5 +1,6 @@
 import type { IdMap } from '../data/idmap.js';
 import type { Interactions } from '../data/interactions.js';
+import { type ArtifactBytes, byteLength } from './artifact-bytes.js';
 
 /**
  * The store keeps what a running recommender needs to survive a restart: the event log, the catalogue
@@ -62,7 +63,8 @@ export interface ModelInfo {
 }
 
 export interface ModelRecord extends ModelInfo {
-  artifact: Uint8Array;
+  /** the artifact's bytes as stored: its chunks in order (decodeArtifact reads them as they are) */
+  artifact: ArtifactBytes;
 }
 
 export interface NewModel {
@@ -70,7 +72,8 @@ export interface NewModel {
   params: Record<string, unknown>;
   metrics: Record<string, number>;
   trainedThroughSeq: number;
-  artifact: Uint8Array;
+  /** the encoded artifact, whole or in pieces (encodeArtifactPieces: no copy of the model's arrays) */
+  artifact: ArtifactBytes;
 }
 
 /** What the registry says of a model just saved as `version` (not active yet). */
@@ -84,7 +87,7 @@ export function newModelInfo(model: NewModel, version: number, checksum: string,
     created,
     active: false,
     trainedThroughSeq: model.trainedThroughSeq,
-    bytes: model.artifact.byteLength,
+    bytes: byteLength(model.artifact),
   };
 }
 
@@ -182,6 +185,11 @@ export interface Store {
   /** Makes this version the one served (and no other). Undefined when it does not exist. */
   activateModel(name: string, version: number): Promise<ModelInfo | undefined>;
   activeModel(): Promise<ModelRecord | undefined>;
+  /**
+   * Removes a model version and its artifact. False when it does not exist; the active model is refused
+   * (activate another first), so a server never finds its model gone.
+   */
+  deleteModel(name: string, version: number): Promise<boolean>;
 
   close(): Promise<void>;
 }

@@ -286,7 +286,7 @@ test('no trained model: popularity from the store events, flagged as a fallback'
 
 test('a damaged artifact is refused: activation is a 409, and a server starting on it serves the fallback', async () => {
   const store = await shopStore(':memory:', { model: 'itemknn' });
-  store.db.prepare(`UPDATE models SET artifact = zeroblob(64) WHERE name = 'itemknn'`).run();
+  assert.equal(store.db.prepare(`UPDATE artifact_chunks SET bytes = zeroblob(64) WHERE name = 'itemknn' AND chunk = 0`).run().changes, 1);
   const warnings: string[] = [];
   const { RecommenderService } = await import('../../src/serve/service.js');
   const service = await RecommenderService.open(store, { warn: (m) => warnings.push(m) });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeArtifact, encodeArtifact } from '../../src/store/artifact-codec.js';
+import { byteLength, chunksOf, concatBytes } from '../../src/store/artifact-bytes.js';
+import { decodeArtifact, encodeArtifact, encodeArtifactPieces } from '../../src/store/artifact-codec.js';
 import type { ModelArtifact } from '../../src/models/recommender.js';
 import { makeTrainData } from '../../src/data/dataset.js';
 import { Interactions } from '../../src/data/interactions.js';
@@ -67,4 +68,37 @@ test('damaged bytes are refused with a clear error, not garbage', () => {
   const badHeader = bytes.slice();
   badHeader[12] = 0x7b + 1; // the header's opening brace
   assert.throws(() => decodeArtifact(badHeader), /header is not JSON/);
+});
+
+/** Every chunk, each copied out (a chunk that spans pieces lives in a scratch buffer reused for the next). */
+const copiedChunks = (bytes: Uint8Array | Uint8Array[], size: number): Uint8Array[] => Array.from(chunksOf(bytes, size), (c) => c.slice());
+
+test('an artifact is written as pieces without copying its arrays, and read back from chunks of any size', () => {
+  const big = Float64Array.from({ length: 301 }, (_, i) => i * 1.5 - 7);
+  const artifact: ModelArtifact = {
+    model: 'itemknn',
+    version: 3,
+    params: { k: 5 },
+    meta: {},
+    arrays: { f32: Float32Array.from([1, 2, 3]), big, u8: Uint8Array.from([7]), i32: Int32Array.from([-5, 6]) },
+  };
+  const ids = { users: ['u'], items: ['a', 'b'] };
+  const parts = encodeArtifactPieces(artifact, ids);
+  assert.ok(parts.some((p) => p.buffer === big.buffer), 'the big array goes in as a view on its own memory');
+  const whole = encodeArtifact(artifact, ids);
+  assert.deepEqual(Array.from(concatBytes(parts)), Array.from(whole), 'pieces and one array are the same bytes');
+  assert.equal(byteLength(parts), whole.length);
+  // Chunk sizes that cut the header, the arrays and the padding at every kind of place.
+  for (const size of [1, 5, 8, 13, 64, 1000, whole.length, whole.length + 1]) {
+    const chunks = copiedChunks(parts, size);
+    assert.equal(chunks.length, Math.ceil(whole.length / size), `size ${size}`);
+    assert.ok(chunks.slice(0, -1).every((c) => c.length === size));
+    const back = decodeArtifact(chunks);
+    assert.deepEqual(back.ids, ids);
+    for (const [name, a] of Object.entries(artifact.arrays)) assert.deepEqual(Array.from(back.artifact.arrays[name]!), Array.from(a), `${name} from ${size}-byte chunks`);
+  }
+  assert.throws(() => [...chunksOf(parts, 0)], /chunk size must be a positive integer/);
+  // A chunk missing from the middle is an artifact that runs past its end or reads wrong, never a crash.
+  const chunks = copiedChunks(whole, 64);
+  assert.throws(() => decodeArtifact(chunks.slice(0, -2)), /runs past the end/);
 });

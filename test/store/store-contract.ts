@@ -1,15 +1,18 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { concatBytes } from '../../src/store/artifact-bytes.js';
 import type { EventInput, Store } from '../../src/store/store.js';
 
 /** How the contract reaches one Store implementation. */
 export interface StoreHarness {
-  /** a new, empty store */
-  open(): Promise<Store>;
+  /** a new, empty store (`artifactChunkBytes`: its artifact chunk size, small in tests) */
+  open(options?: { artifactChunkBytes?: number }): Promise<Store>;
   /** a second handle on the same store (a new connection, as another process would have) */
   reopen(store: Store): Promise<Store>;
-  /** overwrites a stored artifact's bytes behind the store's back */
-  corruptArtifact(store: Store, name: string, version: number, bytes: Uint8Array): Promise<void>;
+  /** overwrites chunk `chunk` of a stored artifact behind the store's back */
+  corruptChunk(store: Store, name: string, version: number, chunk: number, bytes: Uint8Array): Promise<void>;
+  /** the number of artifact chunk rows the store holds, all models together */
+  countChunks(store: Store): Promise<number>;
   /** `skip` for every test (a service that is not there) */
   skip?: false | string;
 }
@@ -20,9 +23,9 @@ export interface StoreHarness {
  */
 export function storeContract(name: string, h: StoreHarness): void {
   const skip = h.skip ?? false;
-  const withStore = (title: string, body: (store: Store) => Promise<void>) =>
+  const withStore = (title: string, body: (store: Store) => Promise<void>, options?: { artifactChunkBytes?: number }) =>
     test(`${name}: ${title}`, { skip }, async () => {
-      const store = await h.open();
+      const store = await h.open(options);
       try {
         await body(store);
       } finally {
@@ -173,12 +176,12 @@ export function storeContract(name: string, h: StoreHarness): void {
     assert.deepEqual(list.map((m) => [m.bytes, m.trainedThroughSeq]), [[64, 5], [64, 6], [64, 6]]);
     assert.equal((await store.getModel('a'))!.version, 2, 'latest by default');
     assert.equal(await store.getModel('nope'), undefined);
-    assert.deepEqual(Array.from((await store.getModel('a', 1))!.artifact), Array.from(bytes(1)));
+    assert.deepEqual(Array.from(concatBytes((await store.getModel('a', 1))!.artifact)), Array.from(bytes(1)));
     assert.equal((await store.activeModel())!.name, 'b');
     assert.ok(Math.abs(a1.created - Date.now() / 1000) < 60);
 
     // Change the stored bytes behind the store's back: loading them must fail loudly.
-    await h.corruptArtifact(store, 'a', 1, bytes(9));
+    await h.corruptChunk(store, 'a', 1, 0, bytes(9));
     await assert.rejects(store.getModel('a', 1), /model a@1 is damaged: its artifact does not match its sha256 checksum/);
 
     // Everything is in the store: a new connection sees it.
@@ -190,4 +193,55 @@ export function storeContract(name: string, h: StoreHarness): void {
       await other.close();
     }
   });
+
+  withStore(
+    'an artifact bigger than one chunk is stored in chunks, read back whole, checked, and deleted with its model',
+    async (store) => {
+      // 1,000 bytes in 64-byte chunks: 15 full chunks and one of 40, written from three pieces whose
+      // boundaries fall inside chunks (as encodeArtifactPieces hands them over).
+      const whole = Uint8Array.from({ length: 1000 }, (_, i) => (i * 7 + 3) & 255);
+      const pieces = [whole.subarray(0, 10), whole.subarray(10, 700), whole.subarray(700)];
+      const big = await store.saveModel({ name: 'big', params: {}, metrics: {}, trainedThroughSeq: 0, artifact: pieces });
+      const small = await store.saveModel({ name: 'small', params: {}, metrics: {}, trainedThroughSeq: 0, artifact: whole.subarray(0, 64) });
+      const empty = await store.saveModel({ name: 'empty', params: {}, metrics: {}, trainedThroughSeq: 0, artifact: new Uint8Array(0) });
+      assert.equal(big.bytes, 1000);
+      assert.equal(await h.countChunks(store), 16 + 1, 'one row per 64 bytes, and an empty artifact has none');
+      assert.deepEqual((await store.listModels()).map((m) => [m.name, m.bytes]), [['big', 1000], ['empty', 0], ['small', 64]]);
+      const back = await store.getModel('big', 1);
+      assert.equal(back!.checksum, big.checksum);
+      assert.deepEqual(Array.from(concatBytes(back!.artifact)), Array.from(whole));
+      assert.equal(concatBytes((await store.getModel('empty'))!.artifact).length, 0);
+      assert.equal(empty.bytes, 0);
+
+      // Activation serves the chunked artifact whole, from this connection and from another.
+      await store.activateModel('big', 1);
+      assert.deepEqual(Array.from(concatBytes((await store.activeModel())!.artifact)), Array.from(whole));
+      const other = await h.reopen(store);
+      try {
+        assert.deepEqual(Array.from(concatBytes((await other.activeModel())!.artifact)), Array.from(whole));
+      } finally {
+        await other.close();
+      }
+
+      // One damaged chunk in the middle is caught by the checksum over the whole.
+      await h.corruptChunk(store, 'big', 1, 7, new Uint8Array(64).fill(1));
+      await assert.rejects(store.getModel('big', 1), /model big@1 is damaged: its artifact does not match its sha256 checksum/);
+      await assert.rejects(store.activeModel(), /model big@1 is damaged/);
+
+      // The active model cannot be deleted; another can, with its chunks; deleting twice says no.
+      await assert.rejects(store.deleteModel('big', 1), /model big@1 is the active model; activate another before deleting it/);
+      await store.activateModel('small', 1);
+      assert.equal(await store.deleteModel('big', 1), true);
+      assert.equal(await store.deleteModel('big', 1), false);
+      assert.equal(await store.deleteModel('nope', 1), false);
+      assert.equal(await h.countChunks(store), 1, "only the small model's chunk is left");
+      assert.equal(await store.getModel('big'), undefined);
+      assert.deepEqual((await store.listModels()).map((m) => m.name), ['empty', 'small']);
+      assert.equal((await store.counts()).models, 2);
+      // A version number never names two artifacts: the next 'big' is version 2, though 1 is gone.
+      assert.equal((await store.saveModel({ name: 'big', params: {}, metrics: {}, trainedThroughSeq: 0, artifact: pieces })).version, 2);
+      assert.deepEqual(Array.from(concatBytes((await store.getModel('big'))!.artifact)), Array.from(whole));
+    },
+    { artifactChunkBytes: 64 },
+  );
 }
