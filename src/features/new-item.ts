@@ -28,7 +28,7 @@ export class NewItemEncoder {
   constructor(
     names: readonly string[],
     /** typical value of each feature (0 = never seen) */
-    private readonly typical: Float32Array,
+    readonly typical: Float32Array,
   ) {
     names.forEach((name, f) => {
       this.byName.set(name, f);

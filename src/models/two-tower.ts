@@ -4,6 +4,7 @@ import { Csr } from '../data/csr.js';
 import type { TrainData } from '../data/dataset.js';
 import type { Interactions } from '../data/interactions.js';
 import { itemFeatures } from '../features/item.js';
+import { NewItemEncoder, type RawAttributes } from '../features/new-item.js';
 import { discreteUserAttributes, encodeAttribute, type DiscreteAttribute } from '../features/user.js';
 import { cosineNeighboursOfRow, scoreRows } from '../math/factors.js';
 import { Rng } from '../math/rng.js';
@@ -66,6 +67,10 @@ type TwoTowerParams = z.infer<typeof Params>;
 /** Inputs of the item tower per item, as typed arrays (ids, padded sparse features, text vectors). */
 interface ItemInputs {
   nFeatures: number;
+  /** each feature's name (features/item.ts), for encoding an item put after training */
+  featureNames: string[];
+  /** the fitted feature rows' typical values (features/new-item.ts) */
+  encoder: NewItemEncoder | undefined;
   /** nItems x maxFeatures feature ids (padding: nFeatures) */
   featIdx: Int32Array;
   featVal: Float32Array;
@@ -91,7 +96,8 @@ interface ItemInputs {
  *   (historyDropout) so a new visitor known by attributes alone gets a sensible vector.
  * Embedding tables live in typed arrays with lazy AdamW (only touched rows move); the dense layers
  * (text projection, MLPs) are TensorFlow.js variables. At the end item vectors are computed once and
- * the user tower is kept as plain arrays, so scoring, fold-in and a loaded artifact need no tensors.
+ * both towers are kept as plain arrays, so scoring, fold-in, a loaded artifact and the vector of an item
+ * put after training (`itemVectorOf`) need no tensors.
  */
 export class TwoTower implements Recommender {
   readonly name = 'two-tower';
@@ -105,8 +111,15 @@ export class TwoTower implements Recommender {
   private itemVectors: Float32Array = new Float32Array(0);
   /** nUsers x dim */
   private userVectors: Float32Array = new Float32Array(0);
-  /** user tower weights: history embeddings (nItems rows), attribute embeddings, MLP */
+  /**
+   * Tower weights: user.* (history embeddings, attribute embeddings, MLP) and item.* (feature
+   * embeddings, text projection, MLP; no id embeddings: an item put after training has none). Artifacts
+   * saved before the item tower was kept have user.* only, and no vectors for new items.
+   */
   private tower = new Map<string, Float32Array>();
+  /** item attribute feature names and their typical values (features/new-item.ts); empty without item attributes */
+  private itemFeatureNames: string[] = [];
+  private newItems: NewItemEncoder | undefined;
   private attributes: DiscreteAttribute[] = [];
   private attrOffsets: number[] = [];
   private lastFit: TrainingLog | undefined;
@@ -126,6 +139,8 @@ export class TwoTower implements Recommender {
     const seqs = userSequences(train.interactions, train.nUsers);
     this.history = recentHistory(seqs, train.nUsers, train.nItems, p.historyLength);
     const items = await this.itemInputs(train, ctx);
+    this.itemFeatureNames = items.featureNames;
+    this.newItems = items.encoder;
     const users = this.userInputs(train);
     const rng = new Rng(ctx.seed);
     const net = new Towers(tf, p, this.nItems, items, users.nCodes, rng);
@@ -228,7 +243,7 @@ export class TwoTower implements Recommender {
   private exportWeights(net: Towers): void {
     this.itemVectors = net.allItemVectors();
     const d = this.params.dim;
-    this.tower = net.userWeights();
+    this.tower = net.towerWeights();
     this.userVectors = new Float32Array(this.nUsers * d);
     const codes = new Int32Array(this.attributes.length);
     for (let u = 0; u < this.nUsers; u++) {
@@ -255,11 +270,16 @@ export class TwoTower implements Recommender {
     const featIdx = new Int32Array(n * maxF);
     const featVal = new Float32Array(n * maxF);
     let nFeatures = 0;
+    let featureNames: string[] = [];
+    let encoder: NewItemEncoder | undefined;
     if (table && table.columns.size) {
       // text columns are the encoder's when one is used; the bag of title words otherwise
       const weights: Record<string, number> = textDim ? { title: 0, name: 0, description: 0 } : {};
-      const f = itemFeatures(table, { weights }).matrix;
+      const fm = itemFeatures(table, { weights });
+      const f = fm.matrix;
       nFeatures = f.nCols;
+      featureNames = fm.names;
+      encoder = NewItemEncoder.fromRows(fm.names, f);
       for (let i = 0; i < n; i++) {
         const cols = Array.from(f.rowIndices(i));
         const vals = Array.from(f.rowData(i));
@@ -270,7 +290,7 @@ export class TwoTower implements Recommender {
         }
       }
     }
-    return { nFeatures, featIdx, featVal, textDim, text, warm };
+    return { nFeatures, featureNames, encoder, featIdx, featVal, textDim, text, warm };
   }
 
   /** The user attributes the tower reads, as codes per user, with one embedding row per (attribute, code). */
@@ -329,6 +349,71 @@ export class TwoTower implements Recommender {
     }
     const f = ss > 0 ? 1 / Math.sqrt(ss) : 0;
     for (let k = 0; k < d; k++) out[o + k]! *= f;
+  }
+
+  /**
+   * An item put in the catalogue after training, from its attributes (for `itemIndex().add`): the item
+   * tower on its features (encoded as a fitted item's row, features/new-item.ts, the heaviest
+   * maxFeatures kept) with no id embedding, as a cold item at fit time gets. Its text vector is zero:
+   * the text encoder (use-lite, glove, onnx) is not part of the model and loads in seconds, so a new
+   * item is placed by its attributes alone (with textEncoder 'none', title words are attributes).
+   * Undefined when no attribute names a feature the model has, or for an artifact saved without the
+   * item tower's weights.
+   */
+  itemVectorOf(attributes: RawAttributes): { vector: Float32Array; bias: number } | undefined {
+    if (!this.tower.has('item.w1') || this.itemFeatureNames.length === 0) return undefined;
+    this.newItems ??= new NewItemEncoder(this.itemFeatureNames, this.tower.get('item.typical')!);
+    const row = this.newItems.encode(attributes);
+    if (row.size === 0) return undefined;
+    // as itemInputs pads a fitted row: the heaviest maxFeatures, ties in feature order
+    const kept = [...row].sort((a, b) => a[0] - b[0]).sort((a, b) => Math.abs(b[1]) - Math.abs(a[1])).slice(0, this.params.maxFeatures);
+    return { vector: this.coldItemVector(new Map(kept)), bias: 0 };
+  }
+
+  /**
+   * The item tower in plain JS for an item without id embedding: the sum of its feature embeddings
+   * (feature -> weight), plus the text projection of `text` when given (zero otherwise), through the
+   * MLP with its skip path, normalised as Towers.itemTower. FLOPs about 2 dim (|features| + T + 3 hidden).
+   */
+  coldItemVector(features: ReadonlyMap<number, number>, text?: Float32Array): Float32Array {
+    const d = this.params.dim;
+    const h = this.params.hidden;
+    const feat = this.tower.get('item.feat');
+    const w1 = this.tower.get('item.w1');
+    const b1 = this.tower.get('item.b1')!;
+    const w2 = this.tower.get('item.w2')!;
+    const b2 = this.tower.get('item.b2')!;
+    if (!feat || !w1) throw new UnirecError('two-tower: this artifact has no item tower weights (saved by an older version); retrain to place new items');
+    // x = [id (zero), feature sum, text projection]
+    const x = new Float64Array(3 * d);
+    for (const [f, v] of features) for (let k = 0; k < d; k++) x[d + k]! += v * feat[f * d + k]!;
+    const proj = this.tower.get('item.text');
+    if (text && proj) {
+      const T = proj.length / d;
+      if (text.length !== T) throw new RangeError(`two-tower: text vector of ${text.length} dims, the model's encoder has ${T}`);
+      for (let t = 0; t < T; t++) {
+        const v = text[t]!;
+        if (v !== 0) for (let k = 0; k < d; k++) x[2 * d + k]! += v * proj[t * d + k]!;
+      }
+    }
+    const hidden = new Float64Array(h);
+    for (let j = 0; j < h; j++) {
+      let s = b1[j]!;
+      for (let k = d; k < 3 * d; k++) s += x[k]! * w1[k * h + j]!;
+      hidden[j] = s > 0 ? s : 0;
+    }
+    const out = new Float32Array(d);
+    let ss = 0;
+    const y = new Float64Array(d);
+    for (let k = 0; k < d; k++) {
+      let s = b2[k]! + x[d + k]! + x[2 * d + k]!;
+      for (let j = 0; j < h; j++) s += hidden[j]! * w2[j * d + k]!;
+      y[k] = s;
+      ss += s * s;
+    }
+    const inv = 1 / Math.sqrt(ss + 1e-12);
+    for (let k = 0; k < d; k++) out[k] = y[k]! * inv;
+    return out;
   }
 
   scoreUser(user: number, out: Float32Array): void {
@@ -420,6 +505,7 @@ export class TwoTower implements Recommender {
         nItems: this.nItems,
         ...this.fitted().meta('items'),
         attrOffsets: this.attrOffsets,
+        itemFeatureNames: this.itemFeatureNames,
         attributes: this.attributes.map((a) => ({ ...a, codes: undefined })),
       },
       arrays: { ...arrays, ...Object.fromEntries(this.attributes.map((a, k) => [`attrCodes${k}`, a.codes])) },
@@ -436,8 +522,9 @@ export class TwoTower implements Recommender {
     m.userVectors = a.arrays.userVectors as Float32Array;
     m.history = csrFromArrays(a, 'hist', m.nUsers, m.nItems);
     for (const [name, v] of Object.entries(a.arrays)) if (name.startsWith('tower:')) m.tower.set(name.slice(6), v as Float32Array);
+    m.itemFeatureNames = (a.meta.itemFeatureNames as string[] | undefined) ?? [];
     m.retrieval = loadDerivedRetrieval(m.params, a, m.itemVectors, m.nItems, m.params.dim);
-    const { attrOffsets: _o, attributes: _a, nUsers: _u, nItems: _i, itemsHnsw: _h, ...rest } = a.meta;
+    const { attrOffsets: _o, attributes: _a, nUsers: _u, nItems: _i, itemsHnsw: _h, itemFeatureNames: _n, ...rest } = a.meta;
     m.meta = rest;
     return m;
   }
@@ -677,11 +764,17 @@ class Towers {
     return out;
   }
 
-  /** The user tower's weights as plain arrays (for scoring and the artifact). */
-  userWeights(): Map<string, Float32Array> {
-    const out = new Map([...this.store.snapshot()].filter(([name]) => name.startsWith('user.')));
+  /**
+   * Both towers' weights as plain arrays (for scoring, new items and the artifact): every dense layer,
+   * the user tables, the item feature table and its typical feature values; not the item id table
+   * (item vectors of the trained items are computed once, a new item has no id).
+   */
+  towerWeights(): Map<string, Float32Array> {
+    const out = this.store.snapshot();
     out.set('user.hist', this.userHist.data.slice());
     out.set('user.attr', this.userAttr.data.slice());
+    out.set('item.feat', this.itemFeat.data.slice());
+    if (this.items.encoder) out.set('item.typical', this.items.encoder.typical);
     return out;
   }
 

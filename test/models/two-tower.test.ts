@@ -5,10 +5,12 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { AttributeTableBuilder } from '../../src/data/attributes.js';
 import { makeTrainData, type TrainData } from '../../src/data/dataset.js';
+import { itemFeatures } from '../../src/features/item.js';
 import { Rng } from '../../src/math/rng.js';
 import { createModel, loadModel } from '../../src/models/index.js';
 import type { TwoTower } from '../../src/models/two-tower.js';
 import { decodeArtifact, encodeArtifact } from '../../src/store/artifact-codec.js';
+import { itemTextVectors } from '../../src/text/item-vectors.js';
 import { plantedBlocks, plantedQuality, type Planted } from '../helpers/planted.js';
 
 // text vectors (use-lite) are cached in a temporary folder, not the repo's .cache
@@ -71,6 +73,23 @@ function coldPairAccuracy(model: { scoreUser(u: number, out: Float32Array): void
   return right / pairs;
 }
 
+/**
+ * The plain-JS item tower (coldItemVector, what places an item put after training) against the
+ * TensorFlow.js one (the stored vectors): for every cold item (no id embedding), on the same feature row
+ * (recomputed as the model's itemInputs does) and text vector, within 1e-5.
+ */
+function assertColdVectorsMatch(model: TwoTower, p: Planted & { cold: Int32Array }, text?: { vectors: Float32Array; dim: number }): void {
+  const weights: Record<string, number> = text ? { title: 0, name: 0, description: 0 } : {};
+  const f = itemFeatures(p.train.itemTable!, { weights }).matrix;
+  const { vectors, dim } = model.itemEmbeddings();
+  for (const i of p.cold) {
+    const row = new Map<number, number>();
+    f.rowIndices(i).forEach((c, k) => row.set(c, f.rowData(i)[k]!));
+    const v = model.coldItemVector(row, text?.vectors.subarray(i * text.dim, (i + 1) * text.dim));
+    for (let k = 0; k < dim; k++) assert.ok(Math.abs(v[k]! - vectors[i * dim + k]!) < 1e-5, `cold item ${i}, dim ${k}: ${v[k]} vs ${vectors[i * dim + k]}`);
+  }
+}
+
 const small = { dim: 32, hidden: 64, batchSize: 128, epochs: 25, learningRate: 0.01, historyLength: 20 };
 
 test('two-tower: recovers planted taste blocks and places cold items by their genre alone', async () => {
@@ -82,6 +101,7 @@ test('two-tower: recovers planted taste blocks and places cold items by their ge
   assert.ok(q.hit > 2 * q.popularityHit, `hit@10 ${q.hit} vs popularity ${q.popularityHit}`);
   const acc = coldPairAccuracy(model, p);
   assert.ok(acc > 0.9, `cold items ordered by genre: ${acc}`);
+  assertColdVectorsMatch(model, p);
 
   // without the genre the item tower has nothing to go on for cold items: near chance
   const blind = planted(7, {});
@@ -92,10 +112,11 @@ test('two-tower: recovers planted taste blocks and places cold items by their ge
 
 test('two-tower: pretrained text vectors of titles place cold items (use-lite)', async () => {
   const p = planted(11, { titles: true });
-  const model = createModel('two-tower', { ...small, textEncoder: 'use-lite' });
+  const model = createModel('two-tower', { ...small, textEncoder: 'use-lite' }) as TwoTower;
   await model.fit(p.train, { seed: 3, threads: 1 });
   const acc = coldPairAccuracy(model, p);
   assert.ok(acc > 0.8, `cold items ordered by title meaning: ${acc}`);
+  assertColdVectorsMatch(model, p, await itemTextVectors(p.train.itemTable!, { encoder: 'use-lite' }));
 });
 
 test('two-tower: fold-in from attributes alone, save/load round trip gives identical scores', async () => {
@@ -130,6 +151,24 @@ test('two-tower: fold-in from attributes alone, save/load round trip gives ident
   assert.deepEqual(visitorAgain, visitor);
   assert.deepEqual(back.similarItems(3, 5), model.similarItems(3, 5));
   assert.deepEqual(back.itemEmbeddings().vectors, model.itemEmbeddings().vectors);
+  // an item put after training, from its genre alone: the vector of that genre's cold items (their only
+  // feature is that genre), kept through save/load; attributes it does not know give no vector
+  const made = model.itemVectorOf({ genres: ['g2'], colour: 'red' })!;
+  const cold2 = p.cold.find((i) => p.blockOfItem[i] === 2)!;
+  const d = model.itemEmbeddings().dim;
+  for (let k = 0; k < d; k++) assert.ok(Math.abs(made.vector[k]! - model.itemEmbeddings().vectors[cold2 * d + k]!) < 1e-5);
+  assert.deepEqual(back.itemVectorOf({ genres: ['g2'] }), made);
+  assert.equal(model.itemVectorOf({ colour: 'red' }), undefined);
+  // an artifact saved before the item tower was kept still loads, and places no new item
+  const old = model.save();
+  old.arrays = Object.fromEntries(Object.entries(old.arrays).filter(([name]) => !name.startsWith('tower:item.')));
+  delete old.meta.itemFeatureNames;
+  const legacy = loadModel(decodeArtifact(encodeArtifact(old)).artifact) as TwoTower;
+  const legacyScores = new Float32Array(n);
+  legacy.scoreUser(u, legacyScores);
+  assert.deepEqual(legacyScores, scored);
+  assert.equal(legacy.itemVectorOf({ genres: ['g2'] }), undefined);
+
   // similar items of a cold item are items of its own block
   const sim = model.similarItems(p.cold[0]!, 5);
   assert.ok(Array.from(sim.indices).filter((i) => p.blockOfItem[i] === p.blockOfItem[p.cold[0]!]).length >= 4);
