@@ -90,7 +90,7 @@ export interface Recommender {
   /**
    * The vector (and item bias, 0 when the model has none) of an item the model was not trained on, from
    * its catalogue attributes, for `itemIndex().add`; undefined when the attributes mean nothing to the
-   * model. Models that derive item vectors from features have it (hybrid-mf).
+   * model. Models that derive item vectors from features have it (hybrid-mf, two-tower).
    */
   itemVectorOf?(attributes: RawAttributes): { vector: Float32Array; bias: number } | undefined;
   /** Why `item` scores as it does for `user`: the largest contributions first. */

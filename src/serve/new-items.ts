@@ -4,7 +4,7 @@ import { type LiveModel, modelItem } from './live-model.js';
 /**
  * Items put in the catalogue after the served model was trained become retrievable without a retrain
  * when the model can compute an item's vector from its attributes (Recommender.itemVectorOf:
- * hybrid-mf): the vector is appended to the model's item index (its stored vectors and HNSW graph),
+ * hybrid-mf, two-tower): the vector is appended to the model's item index (its stored vectors and HNSW graph),
  * the id to the live model's maps. An item deleted from the catalogue is marked removed in the index
  * (never retrieved; its graph node stays as a waypoint) and restored when it is put again. Each call
  * is synchronous, so a request sees the index before or after an item, never half of it. The stored
