@@ -31,6 +31,9 @@
   void mfEpoch(const int32_t* order, int n, const int32_t* users, const int32_t* items, const float* values, \
                float* p, float* q, float* bu, float* bi, int f, double mu, double lr, double reg,           \
                bool biased);                                                                                \
+  /* rows [from, to) of an n x c logits matrix, in place: (softmax - one-hot(target)) * scale; returns the */ \
+  /* sum of the rows' cross-entropies log sum_j exp(x_j) - x_target */                                      \
+  double softmaxXentRows(float* logits, int c, const int32_t* targets, float scale, int from, int to);      \
   /* seconds for `reps` passes of a register-blocked FMA loop (FLOPs returned through flops) */            \
   double fmaPeak(long reps, double* flops);
 
