@@ -30,10 +30,11 @@ struct Kernels {
   decltype(&unirec_generic::svdppEpoch) svdppEpoch;
   decltype(&unirec_generic::knnRows) knnRows;
   decltype(&unirec_generic::fmaPeak) fmaPeak;
+  decltype(&unirec_generic::softmaxXentRows) softmaxXentRows;
   const char* isa;
 };
 
-#define UNIREC_TABLE(ns, name) {&ns::dgemm, &ns::sgemm, &ns::sweepChunk, &ns::alsRows, &ns::spmmRows, &ns::gramSparseRows, &ns::mfEpoch, &ns::hybridEpoch, &ns::bprEpoch, &ns::svdppEpoch, &ns::knnRows, &ns::fmaPeak, name}
+#define UNIREC_TABLE(ns, name) {&ns::dgemm, &ns::sgemm, &ns::sweepChunk, &ns::alsRows, &ns::spmmRows, &ns::gramSparseRows, &ns::mfEpoch, &ns::hybridEpoch, &ns::bprEpoch, &ns::svdppEpoch, &ns::knnRows, &ns::fmaPeak, &ns::softmaxXentRows, name}
 
 Kernels chooseKernels() {
   const char* want = std::getenv("UNIREC_NATIVE_ISA");
@@ -605,6 +606,32 @@ napi_value KnnRows(napi_env env, napi_callback_info info) {
   });
 }
 
+napi_value SoftmaxXent(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() {
+    Args g(env, info);
+    // (logits, n, c, targets, scale, threads) -> the sum of the rows' cross-entropies; logits become the gradient
+    const int n = g.int32(1), c = g.int32(2);
+    if (n < 0 || c <= 0) throw ArgError{"bad shape"};
+    float* logits = g.array<float>(0, napi_float32_array, (size_t)n * c);
+    const int32_t* targets = g.array<int32_t>(3, napi_int32_array, n);
+    for (int r = 0; r < n; r++)
+      if (targets[r] < 0 || targets[r] >= c) throw ArgError{"target out of range"};
+    const float scale = (float)g.num(4);
+    const int threads = std::max(1, g.int32(5));
+    constexpr int rowsPerTask = 32;
+    const int tasks = (n + rowsPerTask - 1) / rowsPerTask;
+    std::vector<double> parts(tasks);
+    parallelFor(tasks, threads, [&](int t, int) {
+      parts[t] = K.softmaxXentRows(logits, c, targets, scale, t * rowsPerTask, std::min(n, (t + 1) * rowsPerTask));
+    });
+    double loss = 0;
+    for (double v : parts) loss += v;  // in task order: the same bits for any thread count
+    napi_value out;
+    napi_create_double(env, loss, &out);
+    return out;
+  });
+}
+
 napi_value FmaPeak(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() {
     Args g(env, info);
@@ -638,7 +665,8 @@ NAPI_MODULE_INIT() {
   const Entry entries[] = {{"dgemm", Dgemm},           {"sgemm", Sgemm},       {"spdInverse", SpdInverse},
                            {"gramSparse", GramSparse}, {"alsRows", AlsRows},   {"spmmRows", SpmmRows},
                            {"mfEpoch", MfEpoch},       {"hybridEpoch", HybridEpoch}, {"bprEpoch", BprEpoch},
-                           {"svdppEpoch", SvdppEpoch}, {"knnRows", KnnRows},   {"fmaPeak", FmaPeak}};
+                           {"svdppEpoch", SvdppEpoch}, {"knnRows", KnnRows},   {"fmaPeak", FmaPeak},
+                           {"softmaxXent", SoftmaxXent}};
   for (const Entry& e : entries) {
     napi_value fn;
     napi_create_function(env, e.name, NAPI_AUTO_LENGTH, e.cb, nullptr, &fn);

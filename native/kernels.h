@@ -40,6 +40,9 @@
   /* cosine kNN rows [from, to) of m (knn.ts cosineNeighbourRows); acc: n zeroed doubles of scratch */      \
   void knnRows(CsrView m, CsrView mT, int n, const double* norms, int k, double shrink, int from, int to,   \
                int32_t* outIdx, float* outSim, int32_t* outLen, double* acc);                             \
+  /* rows [from, to) of an n x c logits matrix, in place: (softmax - one-hot(target)) * scale; returns the */ \
+  /* sum of the rows' cross-entropies log sum_j exp(x_j) - x_target */                                      \
+  double softmaxXentRows(float* logits, int c, const int32_t* targets, float scale, int from, int to);      \
   /* seconds for `reps` passes of a register-blocked FMA loop (FLOPs returned through flops) */            \
   double fmaPeak(long reps, double* flops);
 

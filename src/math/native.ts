@@ -82,6 +82,12 @@ export interface NativeCore {
     nRows: number, nCols: number, norms: Float64Array, k: number, shrink: number,
     outIdx: Int32Array, outSim: Float32Array, outLen: Int32Array, threads: number,
   ): void;
+  /**
+   * Softmax cross-entropy of the rows of an n x c logits matrix against `targets`, in place: each row
+   * becomes (softmax - one-hot(target)) * scale (the logits' gradient); returns the sum of the rows'
+   * log sum_j exp(x_j) - x_target. Rows split over threads (the same result for any thread count).
+   */
+  softmaxXent(logits: Float32Array, n: number, c: number, targets: Int32Array, scale: number, threads: number): number;
   /** [seconds, FLOPs] of `reps` passes of 12 independent 4-wide float64 FMA chains on each of `threads` threads. */
   fmaPeak(reps: number, threads: number): [number, number];
 }

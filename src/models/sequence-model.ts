@@ -7,6 +7,7 @@ import type { TopK } from '../math/topk.js';
 import { AdamW } from '../nn/adamw.js';
 import { encodeLast, type WeightArrays } from '../nn/encoder-forward.js';
 import { gbceLoss, sampledSoftmaxLoss, softmaxCrossEntropy } from '../nn/losses.js';
+import { nativeSoftmaxCrossEntropy } from '../nn/native-softmax.js';
 import { ParamStore, type Tensor } from '../nn/params.js';
 import { tensorflow, type Tf } from '../nn/tf.js';
 import { trainLoop, type EpochReport } from '../nn/train-loop.js';
@@ -125,7 +126,8 @@ export interface SequenceBatch {
 /**
  * The shared engine of `sasrec` and `bert4rec`: a Transformer encoder over each user's time-ordered
  * items (src/nn), trained with AdamW on full softmax or gBCE, early-stopped on NDCG@10 of the valid
- * split. Subclasses decide the attention direction, how a training batch is built from the sequences
+ * split. The full-softmax output layer (logits over every item: most of a step's FLOPs on a large
+ * catalogue) runs on the native core when it is built (nn/native-softmax.ts, ctx.threads threads). Subclasses decide the attention direction, how a training batch is built from the sequences
  * and which tokens represent a user at scoring time.
  *
  * After fit, every user's vector (the encoder's state that predicts their next item) is computed once
@@ -142,6 +144,8 @@ export abstract class SequenceModel implements Recommender {
   protected nUsers = 0;
   protected nItems = 0;
   private itemNorms: Float32Array | undefined;
+  /** native GEMM threads of the output layer during fit (ctx.threads) */
+  private threads = 1;
   /** per-epoch loss, validation metric and seconds of the last fit */
   trainingLog: EpochReport[] = [];
   private lastFit: TrainingLog | undefined;
@@ -169,6 +173,7 @@ export abstract class SequenceModel implements Recommender {
     this.retrieval = undefined;
     this.nUsers = train.nUsers;
     this.nItems = train.nItems;
+    this.threads = Math.max(1, ctx.threads ?? 1);
     this.config = {
       nItems: train.nItems,
       maxLength: p.maxLength,
@@ -253,8 +258,12 @@ export abstract class SequenceModel implements Recommender {
     const tokens = tf.tensor2d(b.tokens, [b.batch, b.length], 'int32');
     const hidden = encode(tf, w, this.config, tokens, rng).reshape([b.batch * b.length, this.config.dim]);
     const h = tf.gather(hidden, tf.tensor1d(b.positions, 'int32'));
-    const targets = tf.tensor1d(b.targets, 'int32');
     const items = outputItems(w, this.config);
+    if (!negatives) {
+      const fast = nativeSoftmaxCrossEntropy(tf, h, items, w.outBias, b.targets, this.threads);
+      if (fast) return fast;
+    }
+    const targets = tf.tensor1d(b.targets, 'int32');
     if (!negatives) return softmaxCrossEntropy(tf, h, items, w.outBias, targets);
     const neg = tf.tensor1d(negatives, 'int32');
     if (this.params.loss === 'sampled') return sampledSoftmaxLoss(tf, h, items, w.outBias, targets, neg);

@@ -252,3 +252,36 @@ test('native ALS row solves with more factors than the call before stay inside t
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, MALLOC_CHECK_: '3' } });
   assert.match(out, /fitted/);
 });
+
+test('native softmaxXent equals a float64 softmax cross-entropy (1e-6), the same bits on 1 and 2 threads, safe at extreme logits', { skip: native() ? false : 'the native core is not built' }, () => {
+  const nat = native()!;
+  const rng = new Rng(8);
+  for (const [n, c] of [[1, 1], [3, 7], [70, 8], [65, 1001]] as const) {
+    const logits = Float32Array.from({ length: n * c }, () => 6 * rng.normal());
+    if (n * c > 8) logits[5] = -1e4; // far below the row's max: its probability is 0, not NaN
+    const targets = Int32Array.from({ length: n }, () => rng.int(c));
+    const scale = 1 / n;
+    let wantLoss = 0;
+    const want = new Float64Array(n * c);
+    for (let r = 0; r < n; r++) {
+      const row = logits.subarray(r * c, (r + 1) * c);
+      const max = Math.max(...row);
+      let sum = 0;
+      for (let j = 0; j < c; j++) sum += Math.exp(row[j]! - max);
+      wantLoss += Math.log(sum) + max - row[targets[r]!]!;
+      for (let j = 0; j < c; j++) want[r * c + j] = (Math.exp(row[j]! - max) / sum - (j === targets[r] ? 1 : 0)) * scale;
+    }
+    const one = Float32Array.from(logits);
+    const two = Float32Array.from(logits);
+    const loss1 = nat.softmaxXent(one, n, c, targets, scale, 1);
+    const loss2 = nat.softmaxXent(two, n, c, targets, scale, 2);
+    assert.ok(Math.abs(loss1 - wantLoss) < 1e-5 * Math.max(1, Math.abs(wantLoss)), `n=${n} c=${c}: loss ${loss1} vs ${wantLoss}`);
+    assert.equal(loss1, loss2, 'the same loss on 1 and 2 threads');
+    assert.deepEqual(one, two, 'the same gradient bits on 1 and 2 threads');
+    let err = 0;
+    for (let k = 0; k < n * c; k++) err = Math.max(err, Math.abs(one[k]! - want[k]!));
+    assert.ok(err < 1e-6, `n=${n} c=${c}: gradient max error ${err}`);
+  }
+  assert.throws(() => nat.softmaxXent(new Float32Array(6), 2, 3, Int32Array.of(0, 3), 1, 1), /target out of range/);
+  assert.throws(() => nat.softmaxXent(new Float32Array(5), 2, 3, Int32Array.of(0, 1), 1, 1), /too short/);
+});
