@@ -12,9 +12,16 @@ export interface TrainRequest {
   params: Record<string, unknown>;
   seed: number;
   threads: number;
+  /** the job's memory limit: the child checks its peak resident memory against it before registering */
+  memoryMb?: number;
 }
 
-export type TrainReply = { ok: true; info: ModelInfo } | { ok: false; error: string; userError: boolean };
+export type TrainReply = { ok: true; info: ModelInfo } | { ok: false; error: string; userError: boolean; overLimit?: boolean };
+
+/** What a job over its memory limit is told (by the parent's poll, or by the child's own check). */
+export function overMemoryMessage(usedMb: number, limitMb: number): string {
+  return `stopped: it used ${Math.round(usedMb)} MiB, over the memory limit of ${limitMb} MiB`;
+}
 
 /** A job that did not finish by itself: cancelled, or stopped at a limit. */
 export class JobStopped extends Error {
@@ -63,7 +70,7 @@ export function runTraining(request: TrainRequest, limits: JobLimits, signal: Ab
     const timer = setTimeout(() => stop(new JobStopped(`stopped: it ran past the time limit of ${limits.timeoutSeconds} s`, false)), limits.timeoutSeconds * 1000);
     const poll = setInterval(() => {
       const mb = child.pid === undefined ? undefined : residentMb(child.pid);
-      if (mb !== undefined && mb > limits.memoryMb) stop(new JobStopped(`stopped: it used ${Math.round(mb)} MiB, over the memory limit of ${limits.memoryMb} MiB`, false));
+      if (mb !== undefined && mb > limits.memoryMb) stop(new JobStopped(overMemoryMessage(mb, limits.memoryMb), false));
     }, MEMORY_POLL_MS);
     child.on('message', (message) => {
       reply = message as TrainReply;
@@ -75,9 +82,10 @@ export function runTraining(request: TrainRequest, limits: JobLimits, signal: Ab
       signal.removeEventListener('abort', onAbort);
       if (stopped) reject(stopped);
       else if (reply?.ok) resolve(reply.info);
-      else if (reply) reject(new Error(reply.error));
+      else if (reply) reject(reply.overLimit ? new JobStopped(reply.error, false) : new Error(reply.error));
       else reject(new Error(`the training process stopped without an answer (${sig ?? `exit code ${code}`})`));
     });
-    child.send(request);
+    // the poll above can miss a fit that ends between two looks: the child also checks its peak itself
+    child.send({ ...request, memoryMb: limits.memoryMb });
   });
 }

@@ -3,7 +3,7 @@
 // It receives one TrainRequest over IPC, opens the store itself, registers the model and replies.
 import { UnirecError } from '../errors.js';
 import { openStore } from '../store/open.js';
-import type { TrainRequest, TrainReply } from './run-training.js';
+import { overMemoryMessage, type TrainRequest, type TrainReply } from './run-training.js';
 import { trainFromStore } from './training.js';
 
 // The parent died (a worker killed mid-job): nobody is waiting for this fit any more.
@@ -14,14 +14,23 @@ process.once('message', (message) => {
   });
 });
 
+/** The fit used more memory than the job may: its model is not registered. */
+class OverMemory extends Error {}
+
 async function train(request: TrainRequest): Promise<TrainReply> {
   let store;
   try {
     store = await openStore(request.store);
-    const info = await trainFromStore(store, request.name, request.params, { seed: request.seed, threads: request.threads });
+    const beforeSave = (): void => {
+      const peakMb = process.resourceUsage().maxRSS / 1024; // maxRSS is in KiB
+      if (request.memoryMb !== undefined && peakMb > request.memoryMb) throw new OverMemory(overMemoryMessage(peakMb, request.memoryMb));
+    };
+    const info = await trainFromStore(store, request.name, request.params, { seed: request.seed, threads: request.threads, beforeSave });
     return { ok: true, info };
   } catch (err) {
-    return { ok: false, error: err instanceof Error ? err.message : String(err), userError: err instanceof UnirecError };
+    const error = err instanceof Error ? err.message : String(err);
+    if (err instanceof OverMemory) return { ok: false, error, userError: false, overLimit: true };
+    return { ok: false, error, userError: err instanceof UnirecError };
   } finally {
     await store?.close();
   }

@@ -13,6 +13,8 @@ export interface TrainOptions {
   threads?: number;
   progress?: Progress;
   signal?: AbortSignal;
+  /** called after the fit, before the model is registered; throwing keeps the model out of the store */
+  beforeSave?: () => void;
 }
 
 /**
@@ -35,6 +37,7 @@ export async function trainFromStore(store: Store, name: string, rawParams: unkn
   const started = performance.now();
   await model.fit(train, { seed: options.seed ?? 42, threads: options.threads ?? 1, progress: options.progress, signal: options.signal });
   const fitSeconds = (performance.now() - started) / 1000;
+  options.beforeSave?.();
   // In pieces (views on the model's arrays): a 10^6-item model with its graph is not copied whole again.
   const artifact = encodeArtifactPieces(model.save(), { users: ds.users.toArray(), items: ds.items.toArray() });
   return store.saveModel({
