@@ -67,5 +67,6 @@ export function buildLiveModel(record: ModelRecord, catalog: Catalog, retrieval?
 
 /** The model's index of a catalogue item, or -1. */
 export function modelItem(live: LiveModel, catalog: Catalog, c: number): number {
-  return c < live.fromCatalog.length ? live.fromCatalog[c]! : live.items.get(catalog.items.external(c));
+  const m = c < live.fromCatalog.length ? live.fromCatalog[c]! : -1;
+  return m >= 0 ? m : live.items.get(catalog.items.external(c));
 }

@@ -32,6 +32,9 @@ export function addCatalogItem(live: LiveModel, catalog: Catalog, c: number): bo
   live.items.add(catalog.items.external(c));
   grow(live, i + 1);
   live.toCatalog[i] = c;
+  // the catalogue -> model map covers the items the catalogue had when the model was built: an item put
+  // since then but before this model was swapped in sits in that range (at -1) and must point here now
+  if (c < live.fromCatalog.length) live.fromCatalog[c] = i;
   return true;
 }
 
@@ -43,11 +46,16 @@ export function removeCatalogItem(live: LiveModel, catalog: Catalog, c: number):
 }
 
 /** The whole catalogue into a model being loaded or swapped in: items put since its training added, deleted ones removed. */
-export function syncCatalogItems(live: LiveModel, catalog: Catalog): void {
+export function syncCatalogItems(live: LiveModel, catalog: Catalog, warn: (message: string) => void): void {
   if (!live.model.itemIndex) return;
   for (let c = 0; c < catalog.items.size; c++) {
-    if (catalog.isDeleted(c)) removeCatalogItem(live, catalog, c);
-    else if (catalog.attributesOf(c) !== undefined) addCatalogItem(live, catalog, c);
+    try {
+      if (catalog.isDeleted(c)) removeCatalogItem(live, catalog, c);
+      else if (catalog.attributesOf(c) !== undefined) addCatalogItem(live, catalog, c);
+    } catch (err) {
+      // one item the model cannot place must not keep the others out (or deleted ones in)
+      warn(`item "${catalog.items.external(c)}" could not be added to ${live.label}'s index: ${(err as Error).message}`);
+    }
   }
 }
 

@@ -123,7 +123,10 @@ export function recommend(catalog: Catalog, live: LiveModel | undefined, user: s
     items: Array.from(best.indices, (m, r) => {
       const c = live.toCatalog[m]!;
       let reasons: string[] = [];
-      if (opts.explain) {
+      if (opts.explain && m >= live.trainedItems) {
+        // put after training and placed by its attributes: the model has learnt nothing else about it
+        reasons = [`new since ${live.label} was trained: placed by its attributes (no retraining)`];
+      } else if (opts.explain) {
         // Folded in: say so, then name the user's items behind the score when the model can.
         if (how === 'folded') reasons = [recent, ...(live.model.explainHistory?.(foldedHistory!, m, 3) ?? []).map((x) => reasonText(x, live, catalog))];
         else if (live.model.explain) reasons = live.model.explain(u, m, 3).map((x) => reasonText(x, live, catalog));

@@ -202,11 +202,7 @@ export class RecommenderService {
 
   private swap(next: LiveModel): void {
     // items put or deleted since the model was trained (or since it was built, while it was being activated)
-    try {
-      syncCatalogItems(next, this.catalog);
-    } catch (err) {
-      this.warn(`the catalogue's new items could not be added to ${next.label}'s index: ${(err as Error).message}`);
-    }
+    syncCatalogItems(next, this.catalog, (message) => this.warn(message));
     this.current = next;
     // entries of the old model are never read again
     this.foldCache.clear();

@@ -73,6 +73,20 @@ for (const retrieval of ['exact', 'hnsw'] as const) {
       await s.close();
       s = await open(path);
       assert.ok((await s.ids(user)).includes('sku-new'), 'added again when the model is loaded');
+      // ... and linked to its catalogue entry like any other item: explained, excluded once seen, deleted, put back once
+      const explained = await s.app.inject({ url: `/recommend/${user}?k=10&explain=true` });
+      assert.equal(explained.statusCode, 200, explained.body);
+      const reasons = json(explained).items.find((i: { id: string }) => i.id === 'sku-new').reasons as string[];
+      assert.match(reasons.join(' '), /placed by its attributes/);
+      await s.app.inject({ method: 'POST', url: '/events', payload: { events: [{ user, item: 'sku-new' }] } });
+      assert.ok(!(await s.ids(user)).includes('sku-new'), 'seen after the restart: not recommended again');
+      const live = s.service.live!;
+      const n = live.model.itemIndex!().n;
+      assert.equal((await s.app.inject({ method: 'DELETE', url: '/items/sku-new' })).statusCode, 200);
+      assert.ok(live.model.itemIndex!().isRemoved(live.items.get('sku-new')), 'deleted after the restart: marked removed');
+      await s.app.inject({ method: 'PUT', url: '/items/sku-new', payload: { ...best, title: `${best.title} (new edition)` } });
+      assert.equal(live.model.itemIndex!().n, n, 'put back: restored, not added twice');
+      assert.equal(live.items.size, n);
       // an item whose attributes name nothing the model knows cannot be placed: never recommended, no error
       assert.equal((await s.app.inject({ method: 'PUT', url: '/items/sku-blank', payload: { colour: 'ultraviolet' } })).statusCode, 200);
       assert.ok(!(await s.ids(user)).includes('sku-blank'));
