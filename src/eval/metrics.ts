@@ -111,8 +111,12 @@ export function userAuc(scores: Float32Array, relevantItems: Int32Array, exclude
       // below = #relevant < s (at most P - 1 here, as s <= highest)
       let below = 0;
       for (let half = size >> 1; half > 0; half >>= 1) below = sorted[below + half - 1]! < s ? below + half : below;
-      let notAbove = below;
-      while (notAbove < P && sorted[notAbove] === s) notAbove++;
+      // notAbove = #relevant <= s: a second search, not a walk over the ties (P ties would cost O(P) per candidate)
+      let notAbove = P; // s === highest: every relevant score is <= s
+      if (s < highest) {
+        notAbove = 0; // at most P - 1, so the search over `size` slots reaches it
+        for (let half = size >> 1; half > 0; half >>= 1) notAbove = sorted[notAbove + half - 1]! <= s ? notAbove + half : notAbove;
+      }
       lastScore = s;
       lastBeaten = P - notAbove + (notAbove - below) / 2;
       beaten += lastBeaten;

@@ -21,11 +21,21 @@ async function train(request: TrainRequest): Promise<TrainReply> {
   let store;
   try {
     store = await openStore(request.store);
-    const beforeSave = (): void => {
+    const overLimit = (): string | undefined => {
       const peakMb = process.resourceUsage().maxRSS / 1024; // maxRSS is in KiB
-      if (request.memoryMb !== undefined && peakMb > request.memoryMb) throw new OverMemory(overMemoryMessage(peakMb, request.memoryMb));
+      return request.memoryMb !== undefined && peakMb > request.memoryMb ? overMemoryMessage(peakMb, request.memoryMb) : undefined;
+    };
+    const beforeSave = (): void => {
+      const over = overLimit();
+      if (over) throw new OverMemory(over);
     };
     const info = await trainFromStore(store, request.name, request.params, { seed: request.seed, threads: request.threads, beforeSave });
+    // saving can be the peak (the artifact's chunks on top of the model): a version over the limit is taken back
+    const over = overLimit();
+    if (over) {
+      await store.deleteModel(info.name, info.version);
+      throw new OverMemory(over);
+    }
     return { ok: true, info };
   } catch (err) {
     const error = err instanceof Error ? err.message : String(err);
