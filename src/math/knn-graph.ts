@@ -2,6 +2,7 @@ import type { Csr } from '../data/csr.js';
 import type { Progress } from '../progress.js';
 import { native } from './native.js';
 import { cooccurrenceWork, KNN_THREADS_WORTH, neighbourRowsToCsr, rowNorms } from './knn.js';
+import { MAX_POOL_THREADS } from './pool.js';
 import { sharedFloat32, sharedInt32, WorkerTeam } from './team.js';
 
 /**
@@ -22,7 +23,8 @@ export async function cosineKnnGraph(
 ): Promise<Csr> {
   const n = m.nRows;
   const width = Math.max(1, Math.min(k, n));
-  const threads = cooccurrenceWork(mT) >= minWorkForThreads ? ctx.threads : 1;
+  // each native thread holds n doubles of scratch: no more threads than the pool would start
+  const threads = cooccurrenceWork(mT) >= minWorkForThreads ? Math.min(ctx.threads, MAX_POOL_THREADS) : 1;
   const nat = native();
   if (nat) {
     // the native core: the same rows on std::threads (the same output for any thread count)
