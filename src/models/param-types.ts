@@ -295,7 +295,7 @@ export interface ModelParamsMap {
   };
   /** several retrievers fused: weighted z-scores, reciprocal-rank fusion, or a ranker learned on the valid split */
   pipeline: {
-    /** default: [{"model":"als","params":{},"weight":1},{"model":"itemknn","params":{},"weight":1},{"model":"popularity","params":{},"weight":1}] */
+    /** default: from the data: als, itemknn, popularity; + als on rating values with ratings; + ease up to 5,000 items */
     retrievers?: {
       model: string;
       /** default: {} */
@@ -309,11 +309,11 @@ export interface ModelParamsMap {
     rrfK?: number;
     /** default: 200 */
     candidates?: number;
-    /** default: "logistic" */
+    /** default: "coordinate-ascent" */
     ranker?: "logistic" | "coordinate-ascent" | "gbdt";
-    /** default: ["rank","popularity","profile","activity"] */
+    /** default: [] */
     rankerInputs?: ("rank" | "popularity" | "profile" | "activity")[];
-    /** default: 0 */
+    /** default: from the data: 4 up to 250,000 train pairs, else 0 */
     rankerFolds?: number;
     /** default: {"trees":100,"depth":3,"learningRate":0.05,"bins":64,"minLeaf":100,"l2":1,"loss":"logistic"} */
     gbdt?: {
@@ -341,7 +341,7 @@ export interface ModelParamsMap {
       /** default: 0.0001 */
       tolerance?: number;
     };
-    /** default: 1 */
+    /** default: from the data: 2 with the default rankerFolds up to 250,000 train pairs, else 1 */
     rankerSegments?: number;
     /** default: 2000 */
     rankerUsers?: number;

@@ -7,6 +7,7 @@ import { topK, type TopK } from '../math/topk.js';
 import { UnirecError } from '../errors.js';
 import { itemFeatures } from '../features/item.js';
 import { coordinateAscent } from './coordinate-ascent.js';
+import { defaultRetrievers, defaultStacking, type RetrieverSpec } from './default-pipeline.js';
 import { Gbdt as GbdtModel } from './gbdt.js';
 import { logisticRegression } from './logistic-regression.js';
 import { RerankStage, Reranker } from './rerank.js';
@@ -50,10 +51,12 @@ const CoordinateAscent = z.strictObject({
 
 const Params = z
   .object({
-    retrievers: z
-      .array(Retriever)
-      .min(1)
-      .default(['als', 'itemknn', 'popularity'].map((model) => ({ model, params: {}, weight: 1 }))),
+    /**
+     * Default (unset): chosen from the data at fit (pipeline/default-pipeline.ts): als, itemknn and
+     * popularity; + ALS on the rating values when the events carry ratings; + EASE when the catalogue has
+     * at most 5,000 items (its n x n inverse stays cheap). A fitted model saves the list it used.
+     */
+    retrievers: z.array(Retriever).min(1).optional().describe('from the data: als, itemknn, popularity; + als on rating values with ratings; + ease up to 5,000 items'),
     /**
      * 'weighted': sum of weight x standardised score; 'rrf': reciprocal-rank fusion (Cormack et al. 2009)
      * over each retriever's top `candidates`; 'learned': a ranker (see `ranker`) fitted on the valid split
@@ -66,18 +69,20 @@ const Params = z
      * learned: logistic regression (pointwise, on sampled negatives), coordinate ascent on valid NDCG
      * (listwise, every candidate; pipeline/coordinate-ascent.ts), or gradient-boosted trees (pipeline/gbdt.ts)
      */
-    ranker: z.enum(['logistic', 'coordinate-ascent', 'gbdt']).default('logistic'),
+    ranker: z.enum(['logistic', 'coordinate-ascent', 'gbdt']).default('coordinate-ascent'),
     /**
      * learned: inputs besides the standardised scores: each retriever's rank ('rank', log2(2 + rank)),
      * the item's log train count ('popularity'), the cosine of the item's features with the user's
-     * ('profile', needs item attributes), the user's log event count ('activity').
+     * ('profile', needs item attributes), the user's log event count ('activity'). Default: none, the
+     * scores alone (with the default retrievers, the extra inputs gained on none of ml-100k, ml-1m).
      */
-    rankerInputs: z.array(z.enum(RANKER_INPUTS)).default([...RANKER_INPUTS]),
+    rankerInputs: z.array(z.enum(RANKER_INPUTS)).default([]),
     /**
      * learned: 0, the ranker learns from the valid split alone; K >= 2, also from out-of-fold data
      * (stacking, Wolpert 1992): train is split per user into K folds, and for each fold the retrievers
      * are fitted again without it and their candidates labelled by it. K more fits of every retriever,
      * for a ranker that sees about 1 + 8 times the queries valid alone gives it (80/10/10 split).
+     * Default (unset): 4 up to 250,000 train (user, item) pairs, where the refits are cheap, else 0.
      */
     rankerFolds: z
       .number()
@@ -85,14 +90,16 @@ const Params = z
       .min(0)
       .max(20)
       .refine((k) => k !== 1, 'rankerFolds is 0 (valid only) or at least 2')
-      .default(0),
+      .optional()
+      .describe('from the data: 4 up to 250,000 train pairs, else 0'),
     gbdt: Gbdt.default(Gbdt.parse({})),
     coordinateAscent: CoordinateAscent.default(CoordinateAscent.parse({})),
     /**
      * learned, linear rankers: users split by their train event count into this many equal groups, and
-     * a ranker fitted for each (how far to trust a retriever changes with how much the user has done)
+     * a ranker fitted for each (how far to trust a retriever changes with how much the user has done).
+     * Default (unset): 2 when the default stacks (rankerFolds unset, up to 250,000 train pairs), else 1.
      */
-    rankerSegments: z.number().int().min(1).max(10).default(1),
+    rankerSegments: z.number().int().min(1).max(10).optional().describe('from the data: 2 with the default rankerFolds up to 250,000 train pairs, else 1'),
     /** learned: users sampled from valid to fit the ranker, and negatives per positive (not coordinate ascent: it ranks all candidates) */
     rankerUsers: z.number().int().positive().default(2000),
     negatives: z.number().int().positive().default(8),
@@ -105,6 +112,21 @@ const Params = z
   })
   .strict();
 type PipelineParams = z.infer<typeof Params>;
+/** The params with the data-aware defaults filled in (at fit, from the training data). */
+type PipelineSettings = PipelineParams & { retrievers: RetrieverSpec[]; rankerFolds: number; rankerSegments: number };
+
+/** `params` with every unset data-aware default chosen for `train` (pipeline/default-pipeline.ts). */
+export function pipelineSettings(params: PipelineParams, train: Pick<TrainData, 'nItems' | 'hasRatings' | 'byUser'>): PipelineSettings {
+  const stacking = defaultStacking(train);
+  const rankerFolds = params.rankerFolds ?? stacking.rankerFolds;
+  return {
+    ...params,
+    retrievers: params.retrievers ?? defaultRetrievers(train),
+    rankerFolds,
+    // segments come with the default stacking only: a ranker per half needs its out-of-fold queries
+    rankerSegments: params.rankerSegments ?? (params.rankerFolds === undefined ? stacking.rankerSegments : 1),
+  };
+}
 
 /**
  * The learned ranker: a linear model over the inputs (logistic or coordinate ascent), one weight
@@ -151,9 +173,13 @@ export class Pipeline implements Recommender {
   /** per retriever, rank of each item among its top candidates (-1 = not among them) */
   private ranks: Int32Array[] = [];
 
+  /** `params` with the data-aware defaults chosen (at fit, or read back from an artifact) */
+  private settings!: PipelineSettings;
+
   constructor(readonly params: PipelineParams) {}
 
   async fit(train: TrainData, ctx: FitContext): Promise<void> {
+    this.settings = pipelineSettings(this.params, train);
     this.nItems = train.nItems;
     this.retrievers = await this.fitRetrievers(train, ctx);
     for (const model of this.retrievers) if (model instanceof Als) offerLatentSpace(train, ctx.seed, model);
@@ -161,16 +187,16 @@ export class Pipeline implements Recommender {
     this.history = train.byUser;
     this.validSeen = ctx.valid?.length ? Csr.byUser(ctx.valid, train.nUsers, train.nItems) : undefined;
     this.popularity = logCounts(train);
-    this.itemFeat = this.params.rankerInputs.includes('profile') && train.itemTable ? itemFeatures(train.itemTable).matrix : undefined;
-    this.weights = Float64Array.from(this.params.retrievers, (r) => r.weight);
-    this.learned = this.params.fusion === 'learned' && ctx.valid !== undefined && ctx.valid.length > 0;
+    this.itemFeat = this.settings.rankerInputs.includes('profile') && train.itemTable ? itemFeatures(train.itemTable).matrix : undefined;
+    this.weights = Float64Array.from(this.settings.retrievers, (r) => r.weight);
+    this.learned = this.settings.fusion === 'learned' && ctx.valid !== undefined && ctx.valid.length > 0;
     this.ranker = this.learned ? await this.learnRanker(train, ctx) : undefined;
-    this.reranker = this.params.rerank.length ? await Reranker.fit(this.params.rerank, train, this.params.rerankK, ctx) : undefined;
+    this.reranker = this.settings.rerank.length ? await Reranker.fit(this.settings.rerank, train, this.settings.rerankK, ctx) : undefined;
   }
 
   private async fitRetrievers(train: TrainData, ctx: FitContext): Promise<Recommender[]> {
     const fitted: Recommender[] = [];
-    for (const r of this.params.retrievers) {
+    for (const r of this.settings.retrievers) {
       ensureNotAborted(ctx.signal);
       const model = createModel(r.model, r.params);
       await model.fit(train, ctx);
@@ -270,7 +296,7 @@ export class Pipeline implements Recommender {
   }
 
   private inputs(): Set<RankerInput> {
-    const inputs = new Set(this.params.rankerInputs);
+    const inputs = new Set(this.settings.rankerInputs);
     if (!this.itemFeat) inputs.delete('profile');
     return inputs;
   }
@@ -279,10 +305,10 @@ export class Pipeline implements Recommender {
   private fuse(history: Int32Array, out: Float32Array): void {
     if (this.ranker) return this.rank(history, out);
     out.fill(0);
-    if (this.params.fusion === 'rrf') {
+    if (this.settings.fusion === 'rrf') {
       this.retrievers.forEach((_, k) => {
-        const best = topK(this.scratch[k]!, this.params.candidates);
-        best.indices.forEach((i, rank) => (out[i]! += this.weights[k]! / (this.params.rrfK + rank + 1)));
+        const best = topK(this.scratch[k]!, this.settings.candidates);
+        best.indices.forEach((i, rank) => (out[i]! += this.weights[k]! / (this.settings.rrfK + rank + 1)));
       });
       return;
     }
@@ -330,7 +356,7 @@ export class Pipeline implements Recommender {
     if (alsoSeen) for (const i of alsoSeen) this.mask[i] = 1;
     const union: number[] = [];
     for (let k = 0; k < this.retrievers.length; k++) {
-      const best = topK(this.scratch[k]!, this.params.candidates, this.mask);
+      const best = topK(this.scratch[k]!, this.settings.candidates, this.mask);
       const rank = this.ranks[k]!;
       best.indices.forEach((i, r) => {
         rank[i] = r;
@@ -357,7 +383,7 @@ export class Pipeline implements Recommender {
     const d = this.rankerInputNames().length;
     const rows = new Float32Array(candidates.length * d);
     const stats = this.scratch.map(moments);
-    const cap = Math.log2(2 + this.params.candidates);
+    const cap = Math.log2(2 + this.settings.candidates);
     const profile = inputs.has('profile') ? this.profileOf(history) : undefined;
     const activity = Math.log1p(history.length);
     candidates.forEach((i, c) => {
@@ -383,10 +409,10 @@ export class Pipeline implements Recommender {
 
   /** Per retriever, its share of the fused score of `item` (needs this.scratch filled). */
   private shares(history: Int32Array, item: number): number[] {
-    if (this.params.fusion === 'rrf' && !this.ranker) {
+    if (this.settings.fusion === 'rrf' && !this.ranker) {
       return this.retrievers.map((_, k) => {
-        const rank = topK(this.scratch[k]!, this.params.candidates).indices.indexOf(item);
-        return rank < 0 ? 0 : this.weights[k]! / (this.params.rrfK + rank + 1);
+        const rank = topK(this.scratch[k]!, this.settings.candidates).indices.indexOf(item);
+        return rank < 0 ? 0 : this.weights[k]! / (this.settings.rrfK + rank + 1);
       });
     }
     if (!this.ranker) {
@@ -405,7 +431,7 @@ export class Pipeline implements Recommender {
     return this.retrievers.map((_, k) => {
       const ablated = row.slice();
       ablated[k] = 0;
-      if (hasRank) ablated[R + k] = Math.log2(2 + this.params.candidates);
+      if (hasRank) ablated[R + k] = Math.log2(2 + this.settings.candidates);
       return full - this.predict(ablated, 0, base);
     });
   }
@@ -426,15 +452,15 @@ export class Pipeline implements Recommender {
     const queries: RankerQueries = { rows: [], labels: [], groups: [0], relevant: [], events: [] };
     this.addQueries(train.byUser, validByUser, undefined, rng, ctx, queries);
     const fromValid = queries.relevant.length;
-    if (this.params.rankerFolds >= 2) await this.addOutOfFoldQueries(train, validByUser, rng, ctx, queries);
+    if (this.settings.rankerFolds >= 2) await this.addOutOfFoldQueries(train, validByUser, rng, ctx, queries);
     this.rankerQueries = { valid: fromValid, outOfFold: queries.relevant.length - fromValid };
     if (!queries.labels.length) return undefined;
     const d = this.rankerInputNames().length;
-    if (this.params.ranker === 'gbdt') {
+    if (this.settings.ranker === 'gbdt') {
       const { x, labels, groups } = stackQueries(queries, queries.relevant.map((_, q) => q), d);
-      return { kind: 'gbdt', trees: GbdtModel.fit(x, Float32Array.from(labels), d, this.params.gbdt, Int32Array.from(groups)) };
+      return { kind: 'gbdt', trees: GbdtModel.fit(x, Float32Array.from(labels), d, this.settings.gbdt, Int32Array.from(groups)) };
     }
-    const cuts = activityCuts(train.byUser, this.params.rankerSegments);
+    const cuts = activityCuts(train.byUser, this.settings.rankerSegments);
     const weights = new Float64Array((cuts.length + 1) * d);
     for (let g = 0; g <= cuts.length; g++) {
       const members = queries.events.flatMap((events, q) => (activitySegment(cuts, events) === g ? [q] : []));
@@ -451,9 +477,9 @@ export class Pipeline implements Recommender {
     const labels = Uint8Array.from(data.labels);
     const groups = Int32Array.from(data.groups);
     const weights =
-      this.params.ranker === 'coordinate-ascent'
-        ? coordinateAscent(z, labels, groups, Int32Array.from(data.relevant), d, this.params.coordinateAscent, rng)
-        : logisticRegression(z, Float64Array.from(data.labels), d, this.params.l2);
+      this.settings.ranker === 'coordinate-ascent'
+        ? coordinateAscent(z, labels, groups, Int32Array.from(data.relevant), d, this.settings.coordinateAscent, rng)
+        : logisticRegression(z, Float64Array.from(data.labels), d, this.settings.l2);
     return Float64Array.from({ length: d }, (_, f) => weights[f]! / std[f]!);
   }
 
@@ -466,9 +492,9 @@ export class Pipeline implements Recommender {
     const users: number[] = [];
     for (let u = 0; u < labels.nRows; u++) if (labels.rowLength(u) > 0) users.push(u);
     rng.shuffle(users);
-    const listwise = this.params.ranker === 'coordinate-ascent';
+    const listwise = this.settings.ranker === 'coordinate-ascent';
     const isLabel = new Uint8Array(this.nItems);
-    for (const u of users.slice(0, this.params.rankerUsers)) {
+    for (const u of users.slice(0, this.settings.rankerUsers)) {
       ensureNotAborted(ctx.signal);
       const seen = history.rowIndices(u);
       const held = labels.rowIndices(u);
@@ -480,7 +506,7 @@ export class Pipeline implements Recommender {
       if (!listwise) {
         for (const i of positives) {
           sampled.push(i);
-          for (let n = 0; n < this.params.negatives; n++) {
+          for (let n = 0; n < this.settings.negatives; n++) {
             const j = candidates[rng.int(candidates.length)]!;
             if (!isLabel[j]) sampled.push(j);
           }
@@ -505,7 +531,7 @@ export class Pipeline implements Recommender {
    * there). The fitted retrievers and popularity are put back afterwards.
    */
   private async addOutOfFoldQueries(train: TrainData, validByUser: Csr, rng: Rng, ctx: FitContext, queries: RankerQueries): Promise<void> {
-    const k = this.params.rankerFolds;
+    const k = this.settings.rankerFolds;
     const fold = userFolds(train.interactions, train.nUsers, k, ctx.seed ^ 0xf01d);
     const fitted = { retrievers: this.retrievers, popularity: this.popularity };
     const task = ctx.progress?.start(`pipeline: out-of-fold ranker data, ${k} folds`, k);
@@ -551,12 +577,17 @@ export class Pipeline implements Recommender {
       ranker: this.ranker?.kind ?? null,
       rankerQueries: this.rankerQueries,
     };
-    return { model: this.name, version: 2, params: { ...this.params }, meta, arrays };
+    // the settings the fit used, data-aware defaults filled in: a loaded copy needs no training data
+    return { model: this.name, version: 2, params: { ...this.settings }, meta, arrays };
   }
 
   static load(a: ModelArtifact): Pipeline {
     if (a.version !== 2) throw new UnirecError(`pipeline artifact version ${a.version} is not supported (expected 2); retrain the model`);
-    const m = new Pipeline(Params.parse(a.params));
+    const params = Params.parse(a.params);
+    if (!params.retrievers) throw new UnirecError('pipeline artifact has no retrievers in its params; retrain the model');
+    const m = new Pipeline(params);
+    // artifacts saved before rankerSegments (and every one since) have folds and segments filled in
+    m.settings = { ...params, retrievers: params.retrievers, rankerFolds: params.rankerFolds ?? 0, rankerSegments: params.rankerSegments ?? 1 };
     m.nItems = a.meta.nItems as number;
     m.learned = a.meta.learned === true;
     m.rankerQueries = (a.meta.rankerQueries as typeof m.rankerQueries | undefined) ?? { valid: 0, outOfFold: 0 };
@@ -577,7 +608,7 @@ export class Pipeline implements Recommender {
       const get = (name: string) => a.arrays[`ranker.${name}`];
       m.ranker = { kind: 'gbdt', trees: GbdtModel.fromArrays({ feature: get('feature') as Int32Array, threshold: get('threshold') as Float32Array, leaf: get('leaf') as Float32Array, shape: get('shape') as Float64Array }) };
     }
-    if (m.params.rerank.length) m.reranker = Reranker.load(m.params.rerank, m.params.rerankK, m.nItems, a.arrays, 'rerank');
+    if (m.settings.rerank.length) m.reranker = Reranker.load(m.settings.rerank, m.settings.rerankK, m.nItems, a.arrays, 'rerank');
     m.allocate();
     return m;
   }

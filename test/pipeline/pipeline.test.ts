@@ -36,10 +36,10 @@ test('logisticRegression recovers the weights of a planted logistic model', () =
   assert.ok(Math.abs(beta[0]! - 2) < 0.3 && Math.abs(beta[1]! + 1) < 0.2 && Math.abs(beta[2]! - 0.5) < 0.2, `${beta}`);
 });
 
-test('the learned ranker trusts the retriever that predicts and ignores noise', async () => {
+test('the logistic ranker trusts the retriever that predicts and ignores noise', async () => {
   const [split] = makeSplits(shop, 'ratio', 42);
   const train = makeTrainData(shop.interactions.select(split!.train), shop.users.size, shop.items.size);
-  const model = createModel('pipeline', { retrievers: [{ model: 'itemknn' }, { model: 'random' }] }) as Pipeline;
+  const model = createModel('pipeline', { retrievers: [{ model: 'itemknn' }, { model: 'random' }], ranker: 'logistic', rankerFolds: 0 }) as Pipeline;
   await model.fit(train, { seed: 42, threads: 1, valid: shop.interactions.select(split!.valid) });
   const [knn, noise] = model.fusedWeights();
   assert.ok(knn!.weight > 0.5, `itemknn weight ${knn!.weight}`);
@@ -79,7 +79,8 @@ test('gbdt ranker over scores, ranks and item/user inputs: beats popularity, sav
   const [split] = makeSplits(shop, 'ratio', 42);
   const train = makeTrainData(shop.interactions.select(split!.train), shop.users.size, shop.items.size, { itemTable: shop.itemTable });
   const valid = shop.interactions.select(split!.valid);
-  const params = { retrievers: [{ model: 'itemknn' }, { model: 'popularity' }], ranker: 'gbdt', gbdt: { trees: 30, depth: 3, minLeaf: 10 } };
+  const inputs = ['rank', 'popularity', 'profile', 'activity'];
+  const params = { retrievers: [{ model: 'itemknn' }, { model: 'popularity' }], ranker: 'gbdt', rankerInputs: inputs, gbdt: { trees: 30, depth: 3, minLeaf: 10 } };
   const model = createModel('pipeline', params) as Pipeline;
   await model.fit(train, { seed: 42, threads: 1, valid });
   const summary = model.rankerSummary();
