@@ -37,13 +37,20 @@ export function coordinateAscent(
   const metric = new QueryNdcg(labels, groups, relevant, options.k);
   const scores = new Float64Array(n);
   const trial = new Float64Array(n);
+  // the inputs by column: a trial move reads one input of every row, so it reads them contiguously
+  const columns = Array.from({ length: d }, (_, f) => {
+    const column = new Float64Array(n);
+    for (let t = 0; t < n; t++) column[t] = x[t * d + f]!;
+    return column;
+  });
 
   // start from the best single input, either sign
   let weights = new Float64Array(d);
   let current = -Infinity;
   for (let f = 0; f < d; f++) {
+    const column = columns[f]!;
     for (const sign of [1, -1]) {
-      for (let t = 0; t < n; t++) trial[t] = sign * x[t * d + f]!;
+      for (let t = 0; t < n; t++) trial[t] = sign * column[t]!;
       const value = metric.mean(trial);
       if (value > current) {
         current = value;
@@ -54,7 +61,11 @@ export function coordinateAscent(
   }
   const rescore = () => {
     scores.fill(0);
-    for (let t = 0; t < n; t++) for (let f = 0; f < d; f++) scores[t]! += weights[f]! * x[t * d + f]!;
+    for (let f = 0; f < d; f++) {
+      const w = weights[f]!;
+      const column = columns[f]!;
+      for (let t = 0; t < n; t++) scores[t]! += w * column[t]!;
+    }
   };
   rescore();
 
@@ -66,8 +77,7 @@ export function coordinateAscent(
       let bestStep = 0;
       for (const size of STEPS) {
         for (const step of [size, -size]) {
-          for (let t = 0; t < n; t++) trial[t] = scores[t]! + step * x[t * d + f]!;
-          const value = metric.mean(trial);
+          const value = metric.meanMoved(scores, columns[f]!, step);
           if (value > current + 1e-12) {
             current = value;
             bestStep = step;
@@ -110,6 +120,14 @@ class QueryNdcg {
   }
 
   mean(scores: Float64Array): number {
+    return this.meanMoved(scores, scores, 0);
+  }
+
+  /**
+   * Mean NDCG@k of the scores base + step x column, computed row by row (no trial vector written:
+   * a coordinate-ascent move is scored in one read of base and column).
+   */
+  meanMoved(base: Float64Array, column: Float64Array, step: number): number {
     const { k, groups, labels } = this;
     let sum = 0;
     const nQueries = groups.length - 1;
@@ -118,7 +136,7 @@ class QueryNdcg {
       // insertion into a sorted top k: candidate lists are a few hundred rows, k is small
       let size = 0;
       for (let t = groups[q]!; t < groups[q + 1]!; t++) {
-        const s = scores[t]!;
+        const s = base[t]! + step * column[t]!;
         if (size === k && s <= this.topScores[k - 1]!) continue;
         let at = size < k ? size++ : k - 1;
         while (at > 0 && this.topScores[at - 1]! < s) {

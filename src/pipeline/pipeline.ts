@@ -684,7 +684,9 @@ function standardise(x: Float32Array, d: number): { z: Float64Array; std: Float6
   for (let t = 0; t < n; t++) for (let f = 0; f < d; f++) mean[f]! += x[t * d + f]! / n;
   for (let t = 0; t < n; t++) for (let f = 0; f < d; f++) std[f]! += (x[t * d + f]! - mean[f]!) ** 2 / n;
   for (let f = 0; f < d; f++) std[f] = std[f]! > 1e-12 ? Math.sqrt(std[f]!) : 1;
-  return { z: Float64Array.from(x, (v, k) => (v - mean[k % d]!) / std[k % d]!), std };
+  const z = new Float64Array(x.length);
+  for (let t = 0; t < n; t++) for (let f = 0; f < d; f++) z[t * d + f] = (x[t * d + f]! - mean[f]!) / std[f]!;
+  return { z, std };
 }
 
 /** Dot product of a sparse row with a dense vector. */
