@@ -9,15 +9,17 @@ export interface RetrieverSpec {
 
 /**
  * EASE joins the default retrievers up to this many items: its fit is an n x n inverse (n^3 FLOPs, 12 n^2
- * bytes), ~1 s at ml-100k's 1,682 items and ~4 s at ml-1m's 3,706 (native core), but 1.1 GB and minutes at
- * ml-latest-small's 9,742 and half an hour at Amazon Sports' 18k, every refit of the stacked ranker included.
+ * bytes), under 1 s at ml-100k's 1,682 items and 2-4 s at ml-1m's 3,706 (native core), but 1.1 GB and ~3
+ * minutes at ml-latest-small's 9,742 and half an hour at Amazon Sports' 18k, per fit (a stacked ranker refits
+ * it 4 more times; BENCHMARKS.md, "Issue 21 item 5: the data-aware default").
  */
 export const EASE_MAX_ITEMS = 5000;
 
 /**
  * The default ranker stacks (4 folds of out-of-fold data, a ranker per activity half) up to this many train
- * events: refitting every retriever 4 more times costs seconds there (ml-100k, ml-latest-small: 80k train
- * events), minutes at ml-1m's 800k, where 943 .. 6,040 valid users already give the ranker enough queries.
+ * (user, item) pairs: on ml-100k it is what lifts the pipeline above its best retriever (valid alone: +0.1%),
+ * and refitting every retriever 4 more times costs seconds at 80k train pairs. On ml-1m (800k) the valid
+ * split's 6,040 users suffice (+2.0% over EASE) and stacking there lost the gain (2 folds: +2.5% -> -0.0%).
  */
 export const STACK_MAX_EVENTS = 250_000;
 

@@ -74,7 +74,7 @@ const Params = z
      * learned: inputs besides the standardised scores: each retriever's rank ('rank', log2(2 + rank)),
      * the item's log train count ('popularity'), the cosine of the item's features with the user's
      * ('profile', needs item attributes), the user's log event count ('activity'). Default: none, the
-     * scores alone (with the default retrievers, the extra inputs gained on none of ml-100k, ml-1m).
+     * scores alone (measured: the extra inputs lose on ml-100k and add at most +0.4% on ml-latest-small, ml-1m).
      */
     rankerInputs: z.array(z.enum(RANKER_INPUTS)).default([]),
     /**
