@@ -222,6 +222,8 @@ export interface ModelParamsMap {
     /** default: 1 */
     userIdWeight?: number;
     /** default: true */
+    unseenItemColumn?: boolean;
+    /** default: true */
     itemFeatures?: boolean;
     /** default: {} */
     itemFeatureWeights?: Record<string, number>;
