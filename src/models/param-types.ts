@@ -215,7 +215,7 @@ export interface ModelParamsMap {
     regularization?: number;
     /** default: 50 */
     epochs?: number;
-    /** default: 3 */
+    /** default: 5 */
     patience?: number;
     /** default: 1 */
     itemIdWeight?: number;
