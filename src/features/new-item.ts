@@ -45,7 +45,7 @@ export class NewItemEncoder {
 
   /**
    * From fitted rows: `rows` holds the features in columns offset .. offset + names.length (other
-   * columns, like hybrid-mf's id columns, are skipped); each row's feature part is L2-normalised before
+   * columns, like hybrid-mf's id and unseen-item columns, are skipped); each row's feature part is L2-normalised before
    * averaging, which undoes any later scaling of the whole row.
    */
   static fromRows(names: readonly string[], rows: Csr, offset = 0): NewItemEncoder {
@@ -53,7 +53,10 @@ export class NewItemEncoder {
     const count = new Float64Array(names.length);
     for (let r = 0; r < rows.nRows; r++) {
       let ss = 0;
-      for (let k = rows.indptr[r]!; k < rows.indptr[r + 1]!; k++) if (rows.indices[k]! >= offset) ss += rows.data[k]! ** 2;
+      for (let k = rows.indptr[r]!; k < rows.indptr[r + 1]!; k++) {
+        const f = rows.indices[k]! - offset;
+        if (f >= 0 && f < names.length) ss += rows.data[k]! ** 2;
+      }
       if (ss === 0) continue;
       const inv = 1 / Math.sqrt(ss);
       for (let k = rows.indptr[r]!; k < rows.indptr[r + 1]!; k++) {

@@ -215,12 +215,14 @@ export interface ModelParamsMap {
     regularization?: number;
     /** default: 50 */
     epochs?: number;
-    /** default: 3 */
+    /** default: 5 */
     patience?: number;
     /** default: 1 */
     itemIdWeight?: number;
     /** default: 1 */
     userIdWeight?: number;
+    /** default: true */
+    unseenItemColumn?: boolean;
     /** default: true */
     itemFeatures?: boolean;
     /** default: {} */
