@@ -12,10 +12,10 @@ const Params = z
       heads: 1,
       dim: 64,
       ffMultiple: 1,
-      dropout: 0.2,
+      dropout: undefined, // from the data (sequence-regime.ts)
       epochs: 200,
       loss: 'softmax',
-      learningRate: 1e-3,
+      learningRate: undefined, // from the data (sequence-regime.ts)
       batchSize: 128,
     }),
   )

@@ -14,6 +14,7 @@ import { trainLoop, type EpochReport } from '../nn/train-loop.js';
 import { encode, initEncoder, maskId, outputItems, padId, type EncoderConfig, type EncoderWeights } from '../nn/transformer.js';
 import type { FitContext, History, ModelArtifact, Reason, Recommender } from './recommender.js';
 import { sequenceOf, userSequences, type Sequences } from './sequence-data.js';
+import { meanSequenceLength, sequenceRegime } from './sequence-regime.js';
 import type { TrainingLog } from '../training-log.js';
 import { derivedRetrieval, derivedRetrievalArrays, loadDerivedRetrieval, type ItemRetrieval } from './factor-retrieval.js';
 import { retrievalParamShape, type RetrievalParams } from '../retrieval/options.js';
@@ -24,13 +25,16 @@ export function sequenceParams(d: {
   layers: number;
   heads: number;
   dim: number;
-  dropout: number;
+  /** undefined: chosen from the data at fit by `sequenceRegime` */
+  dropout: number | undefined;
   epochs: number;
   loss: 'softmax' | 'sampled' | 'gbce';
-  learningRate: number;
+  /** undefined: chosen from the data at fit by `sequenceRegime` */
+  learningRate: number | undefined;
   batchSize: number;
   ffMultiple: number;
 }) {
+  const fromData = 'from the data: mean train events per user <= 12 -> 0.5 dropout, lr 3e-3; >= 50 -> 0.2, 1e-3; log-scale between';
   return {
     /** the most recent items a user is represented by */
     maxLength: z.number().int().min(2).max(1024).default(d.maxLength),
@@ -42,11 +46,13 @@ export function sequenceParams(d: {
     dim: z.number().int().positive().max(1024).default(d.dim),
     /** feed-forward hidden width as a multiple of dim */
     ffMultiple: z.number().int().positive().max(8).default(d.ffMultiple),
-    dropout: z.number().min(0).max(0.9).default(d.dropout),
+    /** omitted (sasrec): chosen from the mean train sequence length (sequence-regime.ts) */
+    dropout: d.dropout === undefined ? z.number().min(0).max(0.9).optional().describe(fromData) : z.number().min(0).max(0.9).default(d.dropout),
     /** maximum epochs (early stopping on the valid split may end sooner) */
     epochs: z.number().int().positive().default(d.epochs),
     batchSize: z.number().int().positive().default(d.batchSize),
-    learningRate: z.number().positive().default(d.learningRate),
+    /** omitted (sasrec): chosen from the mean train sequence length (sequence-regime.ts) */
+    learningRate: d.learningRate === undefined ? z.number().positive().optional().describe(fromData) : z.number().positive().default(d.learningRate),
     /** AdamW decoupled weight decay on matrices and embeddings */
     weightDecay: z.number().nonnegative().default(0),
     /**
@@ -76,10 +82,10 @@ export type SequenceParams = {
   heads: number;
   dim: number;
   ffMultiple: number;
-  dropout: number;
+  dropout?: number;
   epochs: number;
   batchSize: number;
-  learningRate: number;
+  learningRate?: number;
   weightDecay: number;
   loss: 'softmax' | 'sampled' | 'gbce';
   negatives: number;
@@ -146,6 +152,8 @@ export abstract class SequenceModel implements Recommender {
   private itemNorms: Float32Array | undefined;
   /** native GEMM threads of the output layer during fit (ctx.threads) */
   private threads = 1;
+  /** the learning rate of the last fit: params.learningRate or the one `sequenceRegime` chose (saved in meta) */
+  private learningRate: number | undefined;
   /** per-epoch loss, validation metric and seconds of the last fit */
   trainingLog: EpochReport[] = [];
   private lastFit: TrainingLog | undefined;
@@ -174,6 +182,11 @@ export abstract class SequenceModel implements Recommender {
     this.nUsers = train.nUsers;
     this.nItems = train.nItems;
     this.threads = Math.max(1, ctx.threads ?? 1);
+    const trainSeqs = userSequences([train.interactions], train.nUsers);
+    const regime = sequenceRegime(meanSequenceLength(trainSeqs.indptr));
+    const dropout = p.dropout ?? regime.dropout;
+    const learningRate = p.learningRate ?? regime.learningRate;
+    this.learningRate = learningRate;
     this.config = {
       nItems: train.nItems,
       maxLength: p.maxLength,
@@ -181,15 +194,14 @@ export abstract class SequenceModel implements Recommender {
       heads: p.heads,
       layers: p.layers,
       hidden: p.dim * p.ffMultiple,
-      dropout: p.dropout,
+      dropout,
       causal: this.causal,
     };
-    const trainSeqs = userSequences([train.interactions], train.nUsers);
     const windows = this.trainingWindows(trainSeqs);
     if (windows.length === 0) throw new UnirecError(`${this.name}: no user has enough events to train on`);
     const store = new ParamStore(tf);
     const w = initEncoder(store, this.config, rng);
-    const optimizer = new AdamW(tf, store, { learningRate: p.learningRate, weightDecay: p.weightDecay, beta2: 0.98 });
+    const optimizer = new AdamW(tf, store, { learningRate, weightDecay: p.weightDecay, beta2: 0.98 });
     let batches: Int32Array[][] = [];
     const validation = ctx.valid?.length ? this.validationSet(ctx.valid, trainSeqs, new Rng(seed ^ 0x5eed)) : undefined;
     try {
@@ -435,7 +447,7 @@ export abstract class SequenceModel implements Recommender {
       model: this.name,
       version: 1,
       params: { ...this.params },
-      meta: { nUsers: this.nUsers, nItems: this.nItems, config: this.config, ...this.fitted().meta('items') },
+      meta: { nUsers: this.nUsers, nItems: this.nItems, config: this.config, learningRate: this.learningRate, ...this.fitted().meta('items') },
       arrays,
     };
   }
@@ -444,6 +456,7 @@ export abstract class SequenceModel implements Recommender {
     this.nUsers = a.meta.nUsers as number;
     this.nItems = a.meta.nItems as number;
     this.config = a.meta.config as EncoderConfig;
+    this.learningRate = a.meta.learningRate as number | undefined;
     this.userVectors = a.arrays.userVectors as Float32Array;
     this.sequences = { indptr: a.arrays.seqIndptr as Int32Array, items: a.arrays.seqItems as Int32Array };
     this.weights = new Map();
