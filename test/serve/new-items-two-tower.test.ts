@@ -65,6 +65,7 @@ for (const retrieval of ['exact', 'hnsw'] as const) {
         const best = json(await s.app.inject({ url: `/items/${before[0]}` })).attributes;
         const put = await s.app.inject({ method: 'PUT', url: `/items/new-${user}`, payload: best });
         assert.equal(put.statusCode, 200, put.body);
+        assert.equal(json(put).placed, true, put.body);
         const after = await s.ids(user);
         assert.ok(after.includes(`new-${user}`), `user ${user}: the new copy of ${before[0]} (${JSON.stringify(best)}) in the top 10: ${after.join(', ')}`);
         assert.ok(!after.includes('new-horror'), `user ${user}: the new horror movie is not in the top 10: ${after.join(', ')}`);

@@ -43,6 +43,7 @@ for (const retrieval of ['exact', 'hnsw'] as const) {
       assert.ok(!before.includes('sku-new'));
       const put = await s.app.inject({ method: 'PUT', url: '/items/sku-new', payload: { ...best, title: `${best.title} (new edition)` } });
       assert.equal(put.statusCode, 200, put.body);
+      assert.deepEqual(json(put), { id: 'sku-new', created: true, placed: true }, 'the answer says it is recommendable now');
       const after = await s.ids(user);
       assert.ok(after.includes('sku-new'), `the new item is in ${user}'s top 10: ${after.join(', ')}`);
       assert.equal(s.service.live!.label, model, 'no retraining, no new model');
@@ -87,8 +88,13 @@ for (const retrieval of ['exact', 'hnsw'] as const) {
       await s.app.inject({ method: 'PUT', url: '/items/sku-new', payload: { ...best, title: `${best.title} (new edition)` } });
       assert.equal(live.model.itemIndex!().n, n, 'put back: restored, not added twice');
       assert.equal(live.items.size, n);
-      // an item whose attributes name nothing the model knows cannot be placed: never recommended, no error
-      assert.equal((await s.app.inject({ method: 'PUT', url: '/items/sku-blank', payload: { colour: 'ultraviolet' } })).statusCode, 200);
+      // an item whose attributes name nothing the model knows cannot be placed: stored, never recommended, and the answer says why
+      const blank = await s.app.inject({ method: 'PUT', url: '/items/sku-blank', payload: { colour: 'ultraviolet' } });
+      assert.equal(blank.statusCode, 200);
+      assert.equal(json(blank).created, true);
+      assert.equal(json(blank).placed, false);
+      assert.match(json(blank).reason, /^none of its attributes names a feature hybrid-mf@1 knows \(its vector would be empty\)/);
+      assert.deepEqual(json(await s.app.inject({ url: '/items/sku-blank' })).attributes, { colour: 'ultraviolet' });
       assert.ok(!(await s.ids(user)).includes('sku-blank'));
     } finally {
       await s.close();
