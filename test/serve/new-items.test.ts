@@ -1,31 +1,12 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { buildApp } from '../../src/serve/app.js';
-import { RecommenderService } from '../../src/serve/service.js';
-import { json, shopStore, tempDir } from './fixture.js';
+import { json, openAppAt, shopStore, tempDir } from './fixture.js';
 
 const tmp = tempDir('unirec-new-items-');
 after(() => tmp.cleanup());
 
 const SHOP = { users: 300, items: 200, eventsPerUser: 15, seed: 3 };
-
-async function open(path: string) {
-  const { SqliteStore } = await import('../../src/store/sqlite.js');
-  const store = new SqliteStore(path);
-  const service = await RecommenderService.open(store, { warn: () => {} });
-  const app = await buildApp({ service, limits: { rateLimit: 0 } });
-  return {
-    app,
-    service,
-    ids: async (user: string, query = '') => json(await app.inject({ url: `/recommend/${user}?k=10${query}` })).items.map((i: { id: string }) => i.id) as string[],
-    async close() {
-      await app.close();
-      await service.close();
-      await store.close();
-    },
-  };
-}
 
 for (const retrieval of ['exact', 'hnsw'] as const) {
   test(`hybrid-mf (${retrieval}): an item put through the API is recommended to a user whose taste it matches, without retraining; deleted, it is gone; put back, it returns`, async () => {
@@ -33,7 +14,7 @@ for (const retrieval of ['exact', 'hnsw'] as const) {
     // a features-only hybrid (itemIdWeight 0): an item's vector is its attributes', whether it was trained on or not
     const store = await shopStore(path, { shop: SHOP, model: 'hybrid-mf', params: { factors: 16, epochs: 10, itemIdWeight: 0, retrieval } });
     await store.close();
-    let s = await open(path);
+    let s = await openAppAt(path);
     try {
       const user = 'user-0007';
       const before = await s.ids(user);
@@ -72,7 +53,7 @@ for (const retrieval of ['exact', 'hnsw'] as const) {
 
       // a restarted server serves the same stored model with the item added at load
       await s.close();
-      s = await open(path);
+      s = await openAppAt(path);
       assert.ok((await s.ids(user)).includes('sku-new'), 'added again when the model is loaded');
       // ... and linked to its catalogue entry like any other item: explained, excluded once seen, deleted, put back once
       const explained = await s.app.inject({ url: `/recommend/${user}?k=10&explain=true` });
