@@ -14,13 +14,14 @@
  *    trained, a replica started (it reads the whole store), and GET /recommend measured.
  * Results are printed (Markdown tables, then one JSON line); BENCHMARKS.md is written by hand.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { load, type Phase, summarize, writeEvents } from './load.js';
+import { type ServerChild, startServer } from './serve-child.js';
 import { syntheticCsv } from './synthetic-log.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -49,21 +50,11 @@ const unirec = (...args: string[]) => execFileSync(process.execPath, [bin, ...ar
 
 const children: ChildProcess[] = [];
 
-/** Starts `unirec serve` and resolves with its URL and how long it took to answer. */
-async function serve(args: string[]): Promise<{ url: string; seconds: number }> {
-  const started = performance.now();
-  // The per-address rate limit is off: this measures what a server can do, not what one client may ask.
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--rate-limit', '0', '--heavy-rate-limit', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(child);
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      if (out.includes('\n')) resolve(out.split('\n')[0]!);
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
-  });
-  return { url, seconds: (performance.now() - started) / 1000 };
+/** Starts `unirec serve` (killed at the end, see `children`) and resolves with its URL and how long it took to answer. */
+async function serve(args: string[]): Promise<ServerChild> {
+  const server = await startServer(args);
+  children.push(server.child);
+  return server;
 }
 
 function pgSchemaUrl(schema: string): string {

@@ -17,12 +17,13 @@
  * fit and saved in the artifact), and `unirec serve` is measured twice on the same model: as trained
  * (hnsw) and with `--retrieval exact`. Results are printed; BENCHMARKS.md is written by hand.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { load, summarize } from './load.js';
+import { startServer } from './serve-child.js';
 import { syntheticCsv } from './synthetic-log.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -65,20 +66,6 @@ function timed<T>(f: () => T): { value: T; seconds: number } {
 }
 const unirec = (...args: string[]) => execFileSync(process.execPath, [bin, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 });
 
-async function serve(args: string[]): Promise<{ child: ChildProcess; url: string; seconds: number }> {
-  const started = performance.now();
-  const child = spawn(process.execPath, [...(SERVER_NODE_OPTIONS ? SERVER_NODE_OPTIONS.split(' ') : []), bin, 'serve', '--port', '0', '--rate-limit', '0', '--heavy-rate-limit', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      if (out.includes('\n')) resolve(out.split('\n')[0]!);
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
-  });
-  return { child, url, seconds: (performance.now() - started) / 1000 };
-}
-
 /** The server's resident memory (VmRSS, and its peak VmHWM) in MiB, from /proc. */
 function memory(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -102,7 +89,7 @@ async function serveBoth(db: string, t: Trained): Promise<string> {
   const randomUser = () => `/recommend/${1 + Math.floor(Math.random() * users)}?k=10`;
   const rows: string[] = [];
   for (const mode of MODES) {
-    const s = await serve(['--db', db, ...(mode === 'exact' ? ['--retrieval', 'exact'] : [])]);
+    const s = await startServer(['--db', db, ...(mode === 'exact' ? ['--retrieval', 'exact'] : [])], SERVER_NODE_OPTIONS?.split(' '));
     try {
       const started = memory(s.child.pid!);
       await load(s.url, 2, randomUser, { connections: 2 }); // warm-up

@@ -152,7 +152,7 @@ export interface paths {
         };
         /** An item's attributes */
         get: operations["getItem"];
-        /** Create or replace an item's attributes (a deleted item comes back) */
+        /** Create or replace an item's attributes (a deleted item comes back); says whether the served model recommends it yet */
         put: operations["putItem"];
         post?: never;
         /** Remove an item from the catalogue: never recommended again (its events stay in the log) */
@@ -1864,6 +1864,10 @@ export interface operations {
                     "application/json": {
                         created: boolean;
                         id: string;
+                        /** whether the served model can recommend the item now: it was trained on it, or placed it by its attributes (hybrid-mf, two-tower) */
+                        placed: boolean;
+                        /** when not placed: why, and when it will be (stored either way; a model trained after it places it) */
+                        reason?: string;
                     };
                 };
             };

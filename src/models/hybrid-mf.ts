@@ -434,6 +434,10 @@ export class HybridMf implements Recommender {
     return this.retrieval;
   }
 
+  placesNewItems(): boolean {
+    return this.itemNames.length > 0;
+  }
+
   /**
    * An item put in the catalogue after training, from its attributes (for `itemIndex().add`): the sum of
    * its features' embeddings and biases, the features weighted as a fitted item's row would weigh them
@@ -441,7 +445,7 @@ export class HybridMf implements Recommender {
    * cold item at fit time has. Undefined when no attribute names a feature the model has.
    */
   itemVectorOf(attributes: RawAttributes): { vector: Float32Array; bias: number } | undefined {
-    if (this.itemNames.length === 0) return undefined;
+    if (!this.placesNewItems()) return undefined;
     this.newItems ??= NewItemEncoder.fromRows(this.itemNames, this.itemCols, this.nItems);
     const row = this.newItems.encode(attributes);
     if (row.size === 0) return undefined;

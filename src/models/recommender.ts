@@ -93,6 +93,11 @@ export interface Recommender {
    * model. Models that derive item vectors from features have it (hybrid-mf, two-tower).
    */
   itemVectorOf?(attributes: RawAttributes): { vector: Float32Array; bias: number } | undefined;
+  /**
+   * Whether `itemVectorOf` can place any item at all: false for a model fitted without item attributes
+   * (no attribute encoder), or loaded from an artifact without the weights it needs.
+   */
+  placesNewItems?(): boolean;
   /** Why `item` scores as it does for `user`: the largest contributions first. */
   explain?(user: number, item: number, limit?: number): Reason[];
   /** As `explain`, for a user known by `history` (as `foldIn` scored them): reasons still name their items. */

@@ -351,6 +351,10 @@ export class TwoTower implements Recommender {
     for (let k = 0; k < d; k++) out[o + k]! *= f;
   }
 
+  placesNewItems(): boolean {
+    return this.tower.has('item.w1') && this.itemFeatureNames.length > 0;
+  }
+
   /**
    * An item put in the catalogue after training, from its attributes (for `itemIndex().add`): the item
    * tower on its features (encoded as a fitted item's row, features/new-item.ts, the heaviest
@@ -361,7 +365,7 @@ export class TwoTower implements Recommender {
    * item tower's weights.
    */
   itemVectorOf(attributes: RawAttributes): { vector: Float32Array; bias: number } | undefined {
-    if (!this.tower.has('item.w1') || this.itemFeatureNames.length === 0) return undefined;
+    if (!this.placesNewItems()) return undefined;
     this.newItems ??= new NewItemEncoder(this.itemFeatureNames, this.tower.get('item.typical')!);
     const row = this.newItems.encode(attributes);
     if (row.size === 0) return undefined;

@@ -32,7 +32,7 @@ export class LocalJobs implements TrainingJobs {
     if (this.jobs.length > KEEP_JOBS) this.jobs.shift();
     const controller = new AbortController();
     const { seed, threads, limits, location } = this.options;
-    const done = runTraining({ store: location ?? '', name: model, params, seed, threads }, limits, controller.signal, location === undefined ? this.store : undefined)
+    const done = runTraining({ store: location ?? '', name: model, params, seed, threads }, limits, controller.signal, this.store, location === undefined)
       .then(async (info) => {
         job.version = info.version;
         if (activate && !controller.signal.aborted) {

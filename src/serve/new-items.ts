@@ -38,6 +38,27 @@ export function addCatalogItem(live: LiveModel, catalog: Catalog, c: number): bo
   return true;
 }
 
+/** Whether the served model recommends an item now; when it does not, why (for the client, at PUT /items/:id). */
+export type Placement = { placed: true } | { placed: false; reason: string };
+
+/** Where catalogue item `c` stands with the served model `live` (after addCatalogItem had its go). */
+export function placementOf(live: LiveModel | undefined, catalog: Catalog, c: number): Placement {
+  const after = 'it can be recommended once a model trained after it is served';
+  if (!live) return { placed: false, reason: `no model is served yet: ${after}` };
+  if (c < 0 || catalog.isDeleted(c)) return { placed: false, reason: `this server has not read the item back from the store yet: ${after}, or once it has` };
+  const index = live.model.itemIndex?.();
+  const m = modelItem(live, catalog, c);
+  if (m >= 0 && !(index && m < index.n && index.isRemoved(m))) return { placed: true };
+  if (!index || !live.model.itemVectorOf || live.model.placesNewItems?.() === false) {
+    return { placed: false, reason: `${live.label} places only the items it was trained on (it has no attribute encoder for new ones): ${after}` };
+  }
+  const attributes = catalog.attributesOf(c);
+  if (!attributes || !live.model.itemVectorOf(attributes)) {
+    return { placed: false, reason: `none of its attributes names a feature ${live.label} knows (its vector would be empty): ${after}` };
+  }
+  return { placed: false, reason: `it could not be added to ${live.label}'s index (the server log says why): ${after}` };
+}
+
 /** After the catalogue deleted item `c`: the model's index never returns it again (until it is put back). */
 export function removeCatalogItem(live: LiveModel, catalog: Catalog, c: number): void {
   const index = live.model.itemIndex?.();

@@ -7,7 +7,7 @@ import { Fanout } from './fanout.js';
 import { FoldCache } from './fold-cache.js';
 import { DEFAULT_JOB_LIMITS, type JobLimits } from './job-limits.js';
 import { buildLiveModel, type LiveModel } from './live-model.js';
-import { addCatalogItem, removeCatalogItem, syncCatalogItems } from './new-items.js';
+import { addCatalogItem, type Placement, placementOf, removeCatalogItem, syncCatalogItems } from './new-items.js';
 import { LocalJobs } from './local-jobs.js';
 import { QueuedJobs } from './queued-jobs.js';
 import { recommend, type Recommendation, type RecommendOptions, similar, type Similar } from './recommend.js';
@@ -222,10 +222,11 @@ export class RecommenderService {
     return result;
   }
 
-  async putItem(id: string, attributes: Attributes): Promise<boolean> {
+  /** Stores the item, then says whether the served model recommends it yet (and why not). */
+  async putItem(id: string, attributes: Attributes): Promise<{ created: boolean } & Placement> {
     const created = await this.store.putItem(id, attributes);
     await this.written();
-    return created;
+    return { created, ...placementOf(this.current, this.catalog, this.catalog.items.get(id)) };
   }
 
   async deleteItem(id: string): Promise<void> {

@@ -54,7 +54,7 @@ export async function startTrainingWorker(options: TrainingWorkerOptions): Promi
     log(`unirec worker: job ${job.id}: training ${model}`);
     let info;
     try {
-      info = await runTraining({ store: options.store, name: model, params, seed: options.seed ?? 42, threads: options.threads ?? 1 }, limits, signal ?? new AbortController().signal);
+      info = await runTraining({ store: options.store, name: model, params, seed: options.seed ?? 42, threads: options.threads ?? 1 }, limits, signal ?? new AbortController().signal, store);
     } catch (err) {
       if (err instanceof JobStopped && err.cancelled) throw new UnrecoverableError(CANCELLED);
       throw new UnrecoverableError((err as Error).message);

@@ -15,6 +15,11 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** called after the fit, before the model is registered; throwing keeps the model out of the store */
   beforeSave?: () => void;
+  /**
+   * When given, the version is reserved before the save and told here first (the save waits for it): a
+   * process that may be killed while it saves tells another one what to take back (see runTraining).
+   */
+  onVersion?: (version: number) => Promise<void>;
 }
 
 /**
@@ -40,8 +45,14 @@ export async function trainFromStore(store: Store, name: string, rawParams: unkn
   options.beforeSave?.();
   // In pieces (views on the model's arrays): a 10^6-item model with its graph is not copied whole again.
   const artifact = encodeArtifactPieces(model.save(), { users: ds.users.toArray(), items: ds.items.toArray() });
+  let version: number | undefined;
+  if (options.onVersion) {
+    version = await store.reserveModelVersion(name);
+    await options.onVersion(version);
+  }
   return store.saveModel({
     name,
+    version,
     params: { ...model.params },
     metrics: { fit_seconds: fitSeconds, users: ds.users.size, items: ds.items.size, interactions: ds.interactions.length },
     trainedThroughSeq: snap.seq,

@@ -696,15 +696,20 @@ export class PostgresStore implements Store {
     const created = Date.now() / 1000;
     // Two workers registering the same name at once: the models lock numbers them one after the other.
     const version = await this.transaction('models', async (client) => {
-      const r = await client.query<{ version: number }>(
+      const v = model.version ?? (await this.takeVersion(client, model.name));
+      if (model.version !== undefined) {
+        const r = await client.query<{ last: number | null; taken: boolean }>(
+          'SELECT (SELECT last FROM model_versions WHERE name = $1) AS last, EXISTS (SELECT 1 FROM models WHERE name = $1 AND version = $2) AS taken',
+          [model.name, v],
+        );
+        const { last, taken } = r.rows[0]!;
+        if (!Number.isInteger(v) || v < 1 || v > (last ?? 0) || taken) throw new Error(`model ${model.name}@${v} was not reserved with reserveModelVersion, or is already saved`);
+      }
+      await client.query(
         `INSERT INTO models (name, version, params, metrics, checksum, created, active, trained_through, artifact, size, chunks)
-         SELECT $1, greatest(coalesce(max(version), 0), coalesce((SELECT last FROM model_versions WHERE name = $1), 0)) + 1,
-                $2::json, $3::json, $4, $5, false, $6, NULL, 0, 0 FROM models WHERE name = $1
-         RETURNING version`,
-        [model.name, JSON.stringify(model.params), JSON.stringify(model.metrics), checksum, created, model.trainedThroughSeq],
+         VALUES ($1, $2, $3::json, $4::json, $5, $6, false, $7, NULL, 0, 0)`,
+        [model.name, v, JSON.stringify(model.params), JSON.stringify(model.metrics), checksum, created, model.trainedThroughSeq],
       );
-      const v = r.rows[0]!.version;
-      await client.query('INSERT INTO model_versions (name, last) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET last = excluded.last', [model.name, v]);
       let chunks = 0;
       let size = 0;
       // One chunk per statement: a Buffer parameter goes over the wire as binary, a chunk at a time.
@@ -721,6 +726,21 @@ export class PostgresStore implements Store {
       return v;
     });
     return newModelInfo(model, version, checksum, created);
+  }
+
+  async reserveModelVersion(name: string): Promise<number> {
+    return this.transaction('models', (client) => this.takeVersion(client, name));
+  }
+
+  /** The next version number of a name, recorded as given (inside a transaction holding the models lock). */
+  private async takeVersion(client: PoolClient, name: string): Promise<number> {
+    const r = await client.query<{ v: number }>(
+      `SELECT greatest(coalesce((SELECT max(version) FROM models WHERE name = $1), 0), coalesce((SELECT last FROM model_versions WHERE name = $1), 0)) + 1 AS v`,
+      [name],
+    );
+    const v = r.rows[0]!.v;
+    await client.query('INSERT INTO model_versions (name, last) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET last = excluded.last', [name, v]);
+    return v;
   }
 
   async listModels(name?: string): Promise<ModelInfo[]> {
@@ -776,9 +796,14 @@ export class PostgresStore implements Store {
     return this.readModel('WHERE active', []);
   }
 
-  /** Under the write lock, so it cannot race an activation of the same version. */
+  /**
+   * Under the models lock, so it waits for a save under way (one whose process was just killed may still
+   * be committing: the version is then either saved and deleted here, or never saved), then the write
+   * lock, so it cannot race an activation of the same version (the writes wait only for the delete).
+   */
   async deleteModel(name: string, version: number): Promise<boolean> {
-    return this.transaction('write', async (client) => {
+    return this.transaction('models', async (client) => {
+      await client.query(`SELECT pg_advisory_xact_lock(${LOCK.write}, ${this.lockKey})`);
       const r = await client.query<{ active: boolean }>('SELECT active FROM models WHERE name = $1 AND version = $2 FOR UPDATE', [name, version]);
       if (r.rows.length === 0) return false;
       if (r.rows[0]!.active) throw new UnirecError(`model ${name}@${version} is the active model; activate another before deleting it`);

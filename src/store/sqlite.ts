@@ -473,11 +473,12 @@ export class SqliteStore implements Store {
     const checksum = sha256(model.artifact);
     const created = Date.now() / 1000;
     const version = this.db.transaction(() => {
-      const top = this.db
-        .prepare('SELECT max(coalesce((SELECT max(version) FROM models WHERE name = :name), 0), coalesce((SELECT last FROM model_versions WHERE name = :name), 0)) AS v')
-        .get({ name: model.name }) as { v: number };
-      const v = top.v + 1;
-      this.db.prepare('INSERT INTO model_versions (name, last) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET last = excluded.last').run(model.name, v);
+      const v = model.version ?? this.takeVersion(model.name);
+      if (model.version !== undefined) {
+        const reserved = this.db.prepare('SELECT last FROM model_versions WHERE name = ?').get(model.name) as { last: number } | undefined;
+        const taken = this.db.prepare('SELECT 1 FROM models WHERE name = ? AND version = ?').get(model.name, v) !== undefined;
+        if (!Number.isInteger(v) || v < 1 || v > (reserved?.last ?? 0) || taken) throw new Error(`model ${model.name}@${v} was not reserved with reserveModelVersion, or is already saved`);
+      }
       const insertChunk = this.db.prepare('INSERT INTO artifact_chunks (name, version, chunk, bytes) VALUES (?, ?, ?, ?)');
       let chunks = 0;
       let size = 0;
@@ -493,6 +494,20 @@ export class SqliteStore implements Store {
       return v;
     }).immediate();
     return newModelInfo(model, version, checksum, created);
+  }
+
+  async reserveModelVersion(name: string): Promise<number> {
+    return this.db.transaction(() => this.takeVersion(name)).immediate();
+  }
+
+  /** The next version number of a name, recorded as given (inside a write transaction). */
+  private takeVersion(name: string): number {
+    const top = this.db
+      .prepare('SELECT max(coalesce((SELECT max(version) FROM models WHERE name = :name), 0), coalesce((SELECT last FROM model_versions WHERE name = :name), 0)) AS v')
+      .get({ name }) as { v: number };
+    const v = top.v + 1;
+    this.db.prepare('INSERT INTO model_versions (name, last) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET last = excluded.last').run(name, v);
+    return v;
   }
 
   async listModels(name?: string): Promise<ModelInfo[]> {

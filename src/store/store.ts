@@ -74,6 +74,8 @@ export interface NewModel {
   trainedThroughSeq: number;
   /** the encoded artifact, whole or in pieces (encodeArtifactPieces: no copy of the model's arrays) */
   artifact: ArtifactBytes;
+  /** a number from `reserveModelVersion` (not yet saved); without it, the next number of the name */
+  version?: number;
 }
 
 /** What the registry says of a model just saved as `version` (not active yet). */
@@ -177,8 +179,14 @@ export interface Store {
   changesSince(cursor: number, limit?: number): Promise<ChangeFeed>;
   counts(): Promise<StoreCounts>;
 
-  /** Registers a trained model as the next version of its name (not active). */
+  /** Registers a trained model as the next version of its name, or as the version it reserved (not active). */
   saveModel(model: NewModel): Promise<ModelInfo>;
+  /**
+   * Takes the next version number of a name for a model about to be saved with it (NewModel.version).
+   * A number is never handed out twice, saved or not: a process told the number before the save starts
+   * can take the version back (deleteModel) whatever became of the process saving it.
+   */
+  reserveModelVersion(name: string): Promise<number>;
   listModels(name?: string): Promise<ModelInfo[]>;
   /** The artifact of a model version (latest when version is omitted), checksum verified. */
   getModel(name: string, version?: number): Promise<ModelRecord | undefined>;

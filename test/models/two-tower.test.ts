@@ -168,6 +168,7 @@ test('two-tower: fold-in from attributes alone, save/load round trip gives ident
   legacy.scoreUser(u, legacyScores);
   assert.deepEqual(legacyScores, scored);
   assert.equal(legacy.itemVectorOf({ genres: ['g2'] }), undefined);
+  assert.deepEqual([model.placesNewItems(), back.placesNewItems(), legacy.placesNewItems()], [true, true, false]);
 
   // similar items of a cold item are items of its own block
   const sim = model.similarItems(p.cold[0]!, 5);

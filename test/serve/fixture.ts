@@ -55,6 +55,13 @@ export async function openApp(store: SqliteStore, options: { keys?: ApiKeys; bod
   };
 }
 
+/** An app on the store file at `path` (opened anew, as a restarted server would), and `ids`: a user's top 10 ids. */
+export async function openAppAt(path: string): Promise<TestApp & { ids: (user: string, query?: string) => Promise<string[]> }> {
+  const t = await openApp(new SqliteStore(path));
+  const ids = async (user: string, query = '') => json<{ items: { id: string }[] }>(await t.app.inject({ url: `/recommend/${user}?k=10${query}` })).items.map((i) => i.id);
+  return { ...t, ids };
+}
+
 /** Parses a JSON response body. */
 export function json<T = any>(res: { body: string }): T {
   return JSON.parse(res.body) as T;

@@ -4,13 +4,11 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { cleanDataset } from '../../src/data/clean.js';
 import { loadDataset } from '../../src/data/load.js';
-import { buildApp } from '../../src/serve/app.js';
-import { RecommenderService } from '../../src/serve/service.js';
 import { trainFromStore } from '../../src/serve/training.js';
 import { importDataset } from '../../src/store/import.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { SHARED_DATA } from '../helpers/shared-data.js';
-import { json, tempDir } from './fixture.js';
+import { json, openAppAt, tempDir } from './fixture.js';
 
 const ML100K = join(SHARED_DATA, 'ml-100k');
 const skip = !existsSync(ML100K) && 'shared data absent';
@@ -32,27 +30,11 @@ async function storeWithTwoTower(path: string, retrieval: 'exact' | 'hnsw'): Pro
   }
 }
 
-async function open(path: string) {
-  const store = new SqliteStore(path);
-  const service = await RecommenderService.open(store, { warn: () => {} });
-  const app = await buildApp({ service, limits: { rateLimit: 0 } });
-  return {
-    app,
-    service,
-    ids: async (user: string) => json(await app.inject({ url: `/recommend/${user}?k=10` })).items.map((i: { id: string }) => i.id) as string[],
-    async close() {
-      await app.close();
-      await service.close();
-      await store.close();
-    },
-  };
-}
-
 for (const retrieval of ['exact', 'hnsw'] as const) {
   test(`two-tower (${retrieval}) on ml-100k: a movie put through the API is recommended to a user whose taste it matches, without retraining; deleted, it is gone`, { skip }, async () => {
     const path = join(tmp.dir, `${retrieval}.db`);
     await storeWithTwoTower(path, retrieval);
-    let s = await open(path);
+    let s = await openAppAt(path);
     try {
       const model = s.service.live!.label;
       // a slasher copy that none of these users' tops are made of: new items do not float to the top by themselves
@@ -65,6 +47,7 @@ for (const retrieval of ['exact', 'hnsw'] as const) {
         const best = json(await s.app.inject({ url: `/items/${before[0]}` })).attributes;
         const put = await s.app.inject({ method: 'PUT', url: `/items/new-${user}`, payload: best });
         assert.equal(put.statusCode, 200, put.body);
+        assert.equal(json(put).placed, true, put.body);
         const after = await s.ids(user);
         assert.ok(after.includes(`new-${user}`), `user ${user}: the new copy of ${before[0]} (${JSON.stringify(best)}) in the top 10: ${after.join(', ')}`);
         assert.ok(!after.includes('new-horror'), `user ${user}: the new horror movie is not in the top 10: ${after.join(', ')}`);
@@ -79,7 +62,7 @@ for (const retrieval of ['exact', 'hnsw'] as const) {
 
       // a restarted server adds the items put since training to the stored model at load
       await s.close();
-      s = await open(path);
+      s = await openAppAt(path);
       assert.ok((await s.ids('42')).includes('new-42'), 'added again when the model is loaded');
       assert.ok(!(await s.ids('7')).includes('new-7'), 'the deleted one stays out');
     } finally {

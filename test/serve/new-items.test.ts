@@ -1,31 +1,12 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { buildApp } from '../../src/serve/app.js';
-import { RecommenderService } from '../../src/serve/service.js';
-import { json, shopStore, tempDir } from './fixture.js';
+import { json, openAppAt, shopStore, tempDir } from './fixture.js';
 
 const tmp = tempDir('unirec-new-items-');
 after(() => tmp.cleanup());
 
 const SHOP = { users: 300, items: 200, eventsPerUser: 15, seed: 3 };
-
-async function open(path: string) {
-  const { SqliteStore } = await import('../../src/store/sqlite.js');
-  const store = new SqliteStore(path);
-  const service = await RecommenderService.open(store, { warn: () => {} });
-  const app = await buildApp({ service, limits: { rateLimit: 0 } });
-  return {
-    app,
-    service,
-    ids: async (user: string, query = '') => json(await app.inject({ url: `/recommend/${user}?k=10${query}` })).items.map((i: { id: string }) => i.id) as string[],
-    async close() {
-      await app.close();
-      await service.close();
-      await store.close();
-    },
-  };
-}
 
 for (const retrieval of ['exact', 'hnsw'] as const) {
   test(`hybrid-mf (${retrieval}): an item put through the API is recommended to a user whose taste it matches, without retraining; deleted, it is gone; put back, it returns`, async () => {
@@ -33,7 +14,7 @@ for (const retrieval of ['exact', 'hnsw'] as const) {
     // a features-only hybrid (itemIdWeight 0): an item's vector is its attributes', whether it was trained on or not
     const store = await shopStore(path, { shop: SHOP, model: 'hybrid-mf', params: { factors: 16, epochs: 10, itemIdWeight: 0, retrieval } });
     await store.close();
-    let s = await open(path);
+    let s = await openAppAt(path);
     try {
       const user = 'user-0007';
       const before = await s.ids(user);
@@ -43,6 +24,7 @@ for (const retrieval of ['exact', 'hnsw'] as const) {
       assert.ok(!before.includes('sku-new'));
       const put = await s.app.inject({ method: 'PUT', url: '/items/sku-new', payload: { ...best, title: `${best.title} (new edition)` } });
       assert.equal(put.statusCode, 200, put.body);
+      assert.deepEqual(json(put), { id: 'sku-new', created: true, placed: true }, 'the answer says it is recommendable now');
       const after = await s.ids(user);
       assert.ok(after.includes('sku-new'), `the new item is in ${user}'s top 10: ${after.join(', ')}`);
       assert.equal(s.service.live!.label, model, 'no retraining, no new model');
@@ -71,7 +53,7 @@ for (const retrieval of ['exact', 'hnsw'] as const) {
 
       // a restarted server serves the same stored model with the item added at load
       await s.close();
-      s = await open(path);
+      s = await openAppAt(path);
       assert.ok((await s.ids(user)).includes('sku-new'), 'added again when the model is loaded');
       // ... and linked to its catalogue entry like any other item: explained, excluded once seen, deleted, put back once
       const explained = await s.app.inject({ url: `/recommend/${user}?k=10&explain=true` });
@@ -87,8 +69,13 @@ for (const retrieval of ['exact', 'hnsw'] as const) {
       await s.app.inject({ method: 'PUT', url: '/items/sku-new', payload: { ...best, title: `${best.title} (new edition)` } });
       assert.equal(live.model.itemIndex!().n, n, 'put back: restored, not added twice');
       assert.equal(live.items.size, n);
-      // an item whose attributes name nothing the model knows cannot be placed: never recommended, no error
-      assert.equal((await s.app.inject({ method: 'PUT', url: '/items/sku-blank', payload: { colour: 'ultraviolet' } })).statusCode, 200);
+      // an item whose attributes name nothing the model knows cannot be placed: stored, never recommended, and the answer says why
+      const blank = await s.app.inject({ method: 'PUT', url: '/items/sku-blank', payload: { colour: 'ultraviolet' } });
+      assert.equal(blank.statusCode, 200);
+      assert.equal(json(blank).created, true);
+      assert.equal(json(blank).placed, false);
+      assert.match(json(blank).reason, /^none of its attributes names a feature hybrid-mf@1 knows \(its vector would be empty\)/);
+      assert.deepEqual(json(await s.app.inject({ url: '/items/sku-blank' })).attributes, { colour: 'ultraviolet' });
       assert.ok(!(await s.ids(user)).includes('sku-blank'));
     } finally {
       await s.close();

@@ -194,6 +194,25 @@ export function storeContract(name: string, h: StoreHarness): void {
     }
   });
 
+  withStore('a reserved version number: saved with it, given to no one else, and deletable whether saved or not', async (store) => {
+    const bytes = Uint8Array.from({ length: 32 }, (_, i) => i);
+    const model = { name: 'r', params: {}, metrics: {}, trainedThroughSeq: 0, artifact: bytes };
+    const reserved = await store.reserveModelVersion('r');
+    assert.equal(reserved, 1);
+    assert.equal((await store.saveModel(model)).version, 2, 'the next save without a reservation skips the reserved number');
+    assert.equal(await store.reserveModelVersion('r'), 3);
+    assert.equal(await store.deleteModel('r', 1), false, 'reserved, not yet saved: nothing to delete');
+    const saved = await store.saveModel({ ...model, version: reserved });
+    assert.equal(saved.version, 1);
+    assert.deepEqual((await store.listModels('r')).map((m) => m.version), [1, 2]);
+    await assert.rejects(store.saveModel({ ...model, version: 1 }), /r@1 was not reserved .* or is already saved/);
+    await assert.rejects(store.saveModel({ ...model, version: 4 }), /r@4 was not reserved/);
+    await assert.rejects(store.saveModel({ ...model, name: 'other', version: 1 }), /other@1 was not reserved/);
+    assert.equal(await store.deleteModel('r', 1), true);
+    assert.deepEqual((await store.listModels('r')).map((m) => m.version), [2]);
+    assert.equal(await store.reserveModelVersion('r'), 4, 'numbers are never handed out again');
+  });
+
   withStore(
     'an artifact bigger than one chunk is stored in chunks, read back whole, checked, and deleted with its model',
     async (store) => {

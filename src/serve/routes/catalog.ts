@@ -7,6 +7,19 @@ import type { RecommenderService } from '../service.js';
 const idParams = { type: 'object', required: ['id'], properties: { id: idSchema } } as const;
 const entity = { type: 'object', required: ['id', 'attributes'], properties: { id: { type: 'string' }, attributes: attributesAnswerSchema } } as const;
 const putAnswer = { type: 'object', required: ['id', 'created'], properties: { id: { type: 'string' }, created: { type: 'boolean' } } } as const;
+const itemPutAnswer = {
+  type: 'object',
+  required: ['id', 'created', 'placed'],
+  properties: {
+    id: { type: 'string' },
+    created: { type: 'boolean' },
+    placed: {
+      type: 'boolean',
+      description: 'whether the served model can recommend the item now: it was trained on it, or placed it by its attributes (hybrid-mf, two-tower)',
+    },
+    reason: { type: 'string', description: 'when not placed: why, and when it will be (stored either way; a model trained after it places it)' },
+  },
+} as const;
 const deleteAnswer = { type: 'object', required: ['id', 'deleted'], properties: { id: { type: 'string' }, deleted: { type: 'boolean' } } } as const;
 
 /** PUT, GET and DELETE for items and users: the catalogue the recommendations draw on. */
@@ -16,13 +29,13 @@ export function catalogRoutes(app: FastifyInstance, service: RecommenderService)
     {
       config: { scope: 'write' },
       schema: {
-        summary: "Create or replace an item's attributes (a deleted item comes back)",
+        summary: "Create or replace an item's attributes (a deleted item comes back); says whether the served model recommends it yet",
         params: idParams,
         body: attributesSchema,
-        response: { 200: putAnswer, ...errorResponses },
+        response: { 200: itemPutAnswer, ...errorResponses },
       },
     },
-    async (request) => ({ id: request.params.id, created: await service.putItem(request.params.id, request.body) }),
+    async (request) => ({ id: request.params.id, ...(await service.putItem(request.params.id, request.body)) }),
   );
 
   app.get<{ Params: { id: string } }>(
