@@ -73,10 +73,12 @@ const Params = z
     /**
      * learned: inputs besides the standardised scores: each retriever's rank ('rank', log2(2 + rank)),
      * the item's log train count ('popularity'), the cosine of the item's features with the user's
-     * ('profile', needs item attributes), the user's log event count ('activity'). Default: none, the
-     * scores alone (measured: the extra inputs lose on ml-100k and add at most +0.4% on ml-latest-small, ml-1m).
+     * ('profile', needs item attributes; left out on data without them), the user's log event count
+     * ('activity'). Default: the profile alone (measured against the scores alone, BENCHMARKS.md "Issue 21
+     * item 5: the data-aware default": +2.6% on ml-latest-small, +13% on Amazon Beauty, +7% on Sports, -0.7%
+     * on ml-100k; rank, popularity and activity lose or do not move).
      */
-    rankerInputs: z.array(z.enum(RANKER_INPUTS)).default([]),
+    rankerInputs: z.array(z.enum(RANKER_INPUTS)).default(['profile']),
     /**
      * learned: 0, the ranker learns from the valid split alone; K >= 2, also from out-of-fold data
      * (stacking, Wolpert 1992): train is split per user into K folds, and for each fold the retrievers

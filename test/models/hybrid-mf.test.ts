@@ -132,6 +132,35 @@ test('hybrid-mf: an item put after training gets the vector a cold item with the
   const plain = createModel('hybrid-mf', { factors: 8, epochs: 5, unseenItemColumn: false }) as HybridMf;
   await plain.fit(train, { seed: 3, threads: 1 });
   assert.deepEqual(plain.featureContributions(4, 180).map((p) => p.name), ['genre: g0']);
+  const plainPut = plain.itemVectorOf({ genres: ['g0'] })!;
+  const plainId = plain.itemIndex().add(plainPut.vector, plainPut.bias);
+  const plainTop = plain.retrieve(4, N_ITEMS + 1);
+  const plainScore = (i: number): number => plainTop.scores[plainTop.indices.indexOf(i)]!;
+  assert.ok(Math.abs(plainScore(plainId) - plainScore(180)) < 1e-5, `without the column: put ${plainScore(plainId)} vs cold ${plainScore(180)}`);
+});
+
+test('hybrid-mf: with no item lacking train events there is no unseen-item column (nothing would train it), and the fit is the same as with it off', async () => {
+  const world = plantedWorld();
+  // the same world with one extra event on every item, so none is cold
+  const x = world.interactions;
+  const extra = Int32Array.from({ length: N_ITEMS }, (_, i) => i % N_USERS);
+  const all = new Interactions(
+    Int32Array.from([...x.user, ...extra]),
+    Int32Array.from([...x.item, ...Array.from({ length: N_ITEMS }, (_, i) => i)]),
+    new Float32Array(x.length + N_ITEMS).fill(1),
+    new Float64Array(x.length + N_ITEMS),
+  );
+  const train = makeTrainData(all, N_USERS, N_ITEMS, { itemTable: world.itemTable, userTable: world.userTable });
+  const on = createModel('hybrid-mf', { factors: 8, epochs: 3 }) as HybridMf;
+  await on.fit(train, { seed: 3, threads: 1 });
+  const off = createModel('hybrid-mf', { factors: 8, epochs: 3, unseenItemColumn: false }) as HybridMf;
+  await off.fit(train, { seed: 3, threads: 1 });
+  const a = on.save();
+  const b = off.save();
+  assert.deepEqual(a.arrays, b.arrays);
+  const put = on.itemVectorOf({ genres: ['g0'] })!;
+  const putOff = off.itemVectorOf({ genres: ['g0'] })!;
+  assert.deepEqual(put.vector, putOff.vector, 'an item put after training scores from its features alone');
 });
 
 /**

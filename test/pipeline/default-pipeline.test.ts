@@ -40,7 +40,7 @@ test('a default pipeline fitted on a small shop uses what the rule picks, saves 
   const { params } = model.save();
   assert.deepEqual(names(params.retrievers as never), ['als', 'ease', 'itemknn', 'popularity']);
   assert.equal(params.ranker, 'coordinate-ascent');
-  assert.deepEqual(params.rankerInputs, []);
+  assert.deepEqual(params.rankerInputs, ['profile']);
   assert.equal(params.rankerFolds, 4);
   assert.equal(params.rankerSegments, 2);
   const { validQueries, outOfFoldQueries } = model.rankerData();
