@@ -36,7 +36,10 @@ export class LocalJobs implements TrainingJobs {
       .then(async (info) => {
         job.version = info.version;
         if (activate && !controller.signal.aborted) {
-          await this.options.activate(info);
+          await this.options.activate(info).catch((err: Error) => {
+            // registered but not served: the job failed, and its error names the version left inactive
+            throw new Error(`${info.name}@${info.version} is registered but could not be activated: ${err.message}`);
+          });
           job.activated = true;
         }
         job.status = 'done';

@@ -47,10 +47,8 @@ async function train(request: TrainRequest): Promise<TrainReply> {
     if (hold > 0) await sleep(hold);
     // saving can be the peak (the artifact's chunks on top of the model): a version over the limit is taken back
     const over = overLimit();
-    if (over) {
-      await store.deleteModel(info.name, info.version);
-      throw new OverMemory(over);
-    }
+    // (the parent takes the version back, as after any failure once it was told the version)
+    if (over) throw new OverMemory(over);
     return { ok: true, info };
   } catch (err) {
     const error = err instanceof Error ? err.message : String(err);

@@ -63,7 +63,13 @@ export async function startTrainingWorker(options: TrainingWorkerOptions): Promi
     if (activate && !signal?.aborted) {
       const record = await store.getModel(info.name, info.version);
       if (!record) throw new UnrecoverableError(`model ${info.name}@${info.version} vanished from the store before activation`);
-      loadModel(decodeArtifact(record.artifact).artifact); // never activate what a server cannot load
+      try {
+        loadModel(decodeArtifact(record.artifact).artifact); // never activate what a server cannot load
+      } catch (err) {
+        // a version no server can load is of no use to anyone: the failed job takes it back
+        await store.deleteModel(info.name, info.version).catch(() => undefined);
+        throw new UnrecoverableError(`model ${info.name}@${info.version} cannot be served, so it was taken back: ${(err as Error).message}`);
+      }
       await store.activateModel(info.name, info.version);
       fanout.notifyChanged();
       activated = true;
