@@ -313,7 +313,7 @@ export interface ModelParamsMap {
     candidates?: number;
     /** default: "coordinate-ascent" */
     ranker?: "logistic" | "coordinate-ascent" | "gbdt";
-    /** default: [] */
+    /** default: ["profile"] */
     rankerInputs?: ("rank" | "popularity" | "profile" | "activity")[];
     /** default: from the data: 4 up to 250,000 train pairs, else 0 */
     rankerFolds?: number;
