@@ -403,7 +403,7 @@ export interface ModelParamsMap {
   sasrec: {
     /** default: 50 */
     maxLength?: number;
-    /** default: 2 */
+    /** default: from the data: 1 when users have about 24 train events or fewer (geometric middle of 12 and 50), else 2 */
     layers?: number;
     /** default: 1 */
     heads?: number;

@@ -8,7 +8,7 @@ const Params = z
   .object(
     sequenceParams({
       maxLength: 50,
-      layers: 2,
+      layers: undefined, // from the data (sequence-regime.ts)
       heads: 1,
       dim: 64,
       ffMultiple: 1,

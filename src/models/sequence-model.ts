@@ -22,7 +22,8 @@ import { retrievalParamShape, type RetrievalParams } from '../retrieval/options.
 /** Parameters shared by the Transformer sequence models (each model sets its own defaults). */
 export function sequenceParams(d: {
   maxLength: number;
-  layers: number;
+  /** undefined: chosen from the data at fit by `sequenceRegime` */
+  layers: number | undefined;
   heads: number;
   dim: number;
   /** undefined: chosen from the data at fit by `sequenceRegime` */
@@ -35,11 +36,12 @@ export function sequenceParams(d: {
   ffMultiple: number;
 }) {
   const fromData = 'from the data: mean train events per user <= 12 -> 0.5 dropout, lr 3e-3; >= 50 -> 0.2, 1e-3; log-scale between';
+  const layersFromData = 'from the data: 1 when users have about 24 train events or fewer (geometric middle of 12 and 50), else 2';
   return {
     /** the most recent items a user is represented by */
     maxLength: z.number().int().min(2).max(1024).default(d.maxLength),
     /** Transformer blocks */
-    layers: z.number().int().positive().max(12).default(d.layers),
+    layers: d.layers === undefined ? z.number().int().positive().max(12).optional().describe(layersFromData) : z.number().int().positive().max(12).default(d.layers),
     /** attention heads (dim must be divisible by heads) */
     heads: z.number().int().positive().default(d.heads),
     /** embedding and hidden width */
@@ -78,7 +80,7 @@ export function sequenceParams(d: {
 
 export type SequenceParams = {
   maxLength: number;
-  layers: number;
+  layers?: number;
   heads: number;
   dim: number;
   ffMultiple: number;
@@ -192,7 +194,7 @@ export abstract class SequenceModel implements Recommender {
       maxLength: p.maxLength,
       dim: p.dim,
       heads: p.heads,
-      layers: p.layers,
+      layers: p.layers ?? regime.layers,
       hidden: p.dim * p.ffMultiple,
       dropout,
       causal: this.causal,
