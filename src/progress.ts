@@ -15,6 +15,8 @@ export interface EpochRecord {
   /** validation metric, when it was measured after this epoch */
   valid?: number;
   seconds: number;
+  /** patience ran out after this epoch: training went on from the best weights at a lower learning rate */
+  annealed?: boolean;
 }
 
 export interface Progress {

@@ -30,7 +30,8 @@ export function stderrProgress(): Progress {
 /** One log line for an epoch: "bpr epoch 3/60: loss 0.1234, valid 0.2345, 1.20 s". */
 export function epochLine(label: string, total: number, r: EpochRecord): string {
   const valid = r.valid === undefined ? '' : `, valid ${r.valid.toFixed(4)}`;
-  return `${label} epoch ${r.epoch + 1}/${total}: loss ${r.loss.toFixed(4)}${valid}, ${r.seconds.toFixed(2)} s\n`;
+  const annealed = r.annealed ? ' (back to the best epoch, learning rate lowered)' : '';
+  return `${label} epoch ${r.epoch + 1}/${total}: loss ${r.loss.toFixed(4)}${valid}, ${r.seconds.toFixed(2)} s${annealed}\n`;
 }
 
 /**

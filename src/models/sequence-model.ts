@@ -70,6 +70,12 @@ export function sequenceParams(d: {
     validateEvery: z.number().int().positive().default(2),
     /** stop after this many validations without improvement; the best epoch's weights are kept */
     patience: z.number().int().positive().default(5),
+    /**
+     * when patience runs out, go back to the best epoch and train on at the learning rate times
+     * annealFactor, stopping after 2 validations without improvement; this many times (0: stop at once)
+     */
+    anneal: z.number().int().min(0).max(5).default(2),
+    annealFactor: z.number().gt(0).lt(1).default(0.1),
     /** valid users measured per validation (a seeded sample; all when fewer) */
     validUsers: z.number().int().positive().default(4000),
     /** overrides ctx.seed */
@@ -94,6 +100,8 @@ export type SequenceParams = {
   gbceT: number;
   validateEvery: number;
   patience: number;
+  anneal: number;
+  annealFactor: number;
   validUsers: number;
   seed?: number;
 } & RetrievalParams;
@@ -222,6 +230,7 @@ export abstract class SequenceModel implements Recommender {
         validate: validation && (() => this.validate(tf, w, validation, trainSeqs)),
         validateEvery: p.validateEvery,
         patience: p.patience,
+        anneal: { times: p.anneal, patience: Math.min(2, p.patience), lower: () => optimizer.scaleLearningRate(p.annealFactor) },
         snapshot: () => store.snapshot(),
         restore: (s) => store.restore(s),
         signal: ctx.signal,

@@ -64,6 +64,16 @@ export class AdamW {
     });
   }
 
+  /** Multiplies the learning rate of every later step by `factor` (the moment estimates are kept). */
+  scaleLearningRate(factor: number): void {
+    this.opts.learningRate *= factor;
+    (this.adam as unknown as { learningRate: number }).learningRate = this.opts.learningRate;
+  }
+
+  get learningRate(): number {
+    return this.opts.learningRate;
+  }
+
   dispose(): void {
     this.adam.dispose();
   }

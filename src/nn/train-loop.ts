@@ -24,6 +24,8 @@ export interface EpochReport {
   /** validation metric when it was measured this epoch */
   metric?: number;
   seconds: number;
+  /** patience ran out here: training went on from the best weights with a lower learning rate */
+  annealed?: boolean;
 }
 
 export interface TrainLoopOptions<Snapshot> {
@@ -40,6 +42,11 @@ export interface TrainLoopOptions<Snapshot> {
   validateEvery?: number;
   /** stop after this many validations without improvement */
   patience?: number;
+  /**
+   * When patience runs out: go back to the best weights, call `lower` (e.g. cut the learning rate) and
+   * train on, stopping after `patience` validations without improvement; up to `times` times.
+   */
+  anneal?: { times: number; patience: number; lower: () => void };
   /** copy and put back the weights, to end on the best validated epoch */
   snapshot?: () => Snapshot;
   restore?: (s: Snapshot) => void;
@@ -66,7 +73,8 @@ export interface TrainLoopResult {
  */
 export async function trainLoop<Snapshot>(o: TrainLoopOptions<Snapshot>): Promise<TrainLoopResult> {
   const every = Math.max(1, o.validateEvery ?? 1);
-  const patience = o.patience ?? Infinity;
+  let patience = o.patience ?? Infinity;
+  let anneals = 0;
   const epochs: EpochReport[] = [];
   let best = -Infinity;
   let bestEpoch = o.epochs - 1;
@@ -104,11 +112,20 @@ export async function trainLoop<Snapshot>(o: TrainLoopOptions<Snapshot>): Promis
         bestWeights = o.snapshot?.();
         sinceBest = 0;
       } else if (++sinceBest >= patience) {
-        stoppedEarly = true;
+        if (o.anneal && anneals < o.anneal.times && bestWeights !== undefined && o.restore) {
+          anneals++;
+          o.restore(bestWeights);
+          o.anneal.lower();
+          patience = o.anneal.patience;
+          sinceBest = 0;
+          report.annealed = true;
+        } else {
+          stoppedEarly = true;
+        }
       }
     }
     epochs.push(report);
-    o.progress?.epoch?.(o.label, o.epochs, { epoch, loss: report.loss, valid: report.metric, seconds: report.seconds });
+    o.progress?.epoch?.(o.label, o.epochs, { epoch, loss: report.loss, valid: report.metric, seconds: report.seconds, ...(report.annealed ? { annealed: true } : {}) });
     o.onEpoch?.(report);
     if (stoppedEarly) break;
   }
@@ -116,7 +133,7 @@ export async function trainLoop<Snapshot>(o: TrainLoopOptions<Snapshot>): Promis
   const log: TrainingLog = {
     epochs_run: epochs.length,
     best_epoch: bestWeights !== undefined ? bestEpoch : epochs.length - 1,
-    epochs: epochs.map((e) => ({ epoch: e.epoch, loss: e.loss, ...(e.metric !== undefined ? { valid: e.metric } : {}), seconds: e.seconds })),
+    epochs: epochs.map((e) => ({ epoch: e.epoch, loss: e.loss, ...(e.metric !== undefined ? { valid: e.metric } : {}), seconds: e.seconds, ...(e.annealed ? { annealed: true } : {}) })),
   };
   return { epochs, bestEpoch, bestMetric: o.validate ? best : undefined, stoppedEarly, log };
 }

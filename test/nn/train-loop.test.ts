@@ -89,3 +89,46 @@ test('trainLoop: early stopping restores the best validated weights; an aborted 
   assert.deepEqual(batches.map((x) => x.length), [4, 4, 2]);
   assert.deepEqual([...batches.flatMap((x) => [...x])].sort((p, q) => p - q), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
 });
+
+test('trainLoop anneal: when patience runs out it goes back to the best weights, lowers the rate and trains on', async () => {
+  // validation after each epoch; the "weights" are the epoch they were trained in, restore puts one back
+  const metrics = [0.1, 0.3, 0.2, 0.25, 0.35, 0.34, 0.33, 0.36, 0.3, 0.3];
+  let weights = -1;
+  const restored: number[] = [];
+  let lowered = 0;
+  const result = await trainLoop({
+    label: 't',
+    epochs: 10,
+    batches: () => 1,
+    step: (epoch) => ((weights = epoch), 1),
+    validate: () => metrics[weights]!,
+    patience: 2,
+    anneal: { times: 2, patience: 2, lower: () => lowered++ },
+    snapshot: () => weights,
+    restore: (s) => void restored.push(s),
+  });
+  // epochs 2, 3 fail -> back to 1, lower; 4 improves; 5, 6 fail -> back to 4, lower; 7 improves; 8, 9 fail -> stop
+  assert.equal(lowered, 2);
+  assert.deepEqual(restored, [1, 4, 7]);
+  assert.equal(result.bestEpoch, 7);
+  assert.equal(result.stoppedEarly, true);
+  assert.deepEqual(result.log.epochs.filter((e) => e.annealed).map((e) => e.epoch), [3, 6]);
+  assert.equal(result.log.epochs_run, 10);
+});
+
+test('AdamW.scaleLearningRate: later steps move by the scaled rate', async () => {
+  const tf = await tensorflow();
+  const store = new ParamStore(tf);
+  const w = store.constant('w', [1], 0);
+  const opt = new AdamW(tf, store, { learningRate: 0.1, weightDecay: 0 });
+  const loss = () => w.sum().mul(-1); // constant gradient -1: Adam's step is the learning rate
+  opt.step(loss);
+  const first = w.dataSync()[0]!;
+  opt.scaleLearningRate(0.1);
+  assert.ok(Math.abs(opt.learningRate - 0.01) < 1e-12);
+  opt.step(loss);
+  const second = w.dataSync()[0]! - first;
+  assert.ok(Math.abs(first - 0.1) < 1e-4 && Math.abs(second - 0.01) < 1e-4, `steps ${first}, ${second}`);
+  opt.dispose();
+  store.dispose();
+});
