@@ -69,7 +69,11 @@ export interface ModelParamsMap {
     validateEvery?: number;
     /** default: 5 */
     patience?: number;
-    /** default: 4000 */
+    /** default: 2 */
+    anneal?: number;
+    /** default: 0.1 */
+    annealFactor?: number;
+    /** default: 40000 */
     validUsers?: number;
     seed?: number;
     /** default: "exact" */
@@ -431,7 +435,11 @@ export interface ModelParamsMap {
     validateEvery?: number;
     /** default: 5 */
     patience?: number;
-    /** default: 4000 */
+    /** default: 2 */
+    anneal?: number;
+    /** default: 0.1 */
+    annealFactor?: number;
+    /** default: 40000 */
     validUsers?: number;
     seed?: number;
     /** default: "exact" */

