@@ -89,7 +89,7 @@ async function serveBoth(db: string, t: Trained): Promise<string> {
   const randomUser = () => `/recommend/${1 + Math.floor(Math.random() * users)}?k=10`;
   const rows: string[] = [];
   for (const mode of MODES) {
-    const s = await startServer(['--db', db, ...(mode === 'exact' ? ['--retrieval', 'exact'] : [])], SERVER_NODE_OPTIONS?.split(' '));
+    const s = await startServer(['--db', db, ...(mode === 'exact' ? ['--retrieval', 'exact'] : [])], { nodeOptions: SERVER_NODE_OPTIONS?.split(' ') });
     try {
       const started = memory(s.child.pid!);
       await load(s.url, 2, randomUser, { connections: 2 }); // warm-up

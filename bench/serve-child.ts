@@ -1,4 +1,4 @@
-// A `unirec serve` process for the benchmarks that load a server over HTTP (serve-catalogue, scale-out).
+// A `unirec serve` process for the benchmarks that load a server over HTTP (serve, serve-catalogue, scale-out).
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,15 +13,25 @@ export interface ServerChild {
   seconds: number;
 }
 
-/**
- * Starts `unirec serve ARGS` on a free port and resolves once it says its URL (rejects if it exits first).
- * The per-address rate limits are off: a benchmark measures what a server can do, not what one client may
- * ask. `nodeOptions` are flags for its Node.js process (e.g. V8's --max-semi-space-size=64).
- */
-export async function startServer(args: string[], nodeOptions: string[] = []): Promise<ServerChild> {
+export interface ServerChildOptions {
+  /** flags for its Node.js process (e.g. V8's --max-semi-space-size=64) */
+  nodeOptions?: string[];
+  /** its environment (default: this process's) */
+  env?: NodeJS.ProcessEnv;
+  /**
+   * lift the per-address rate limits (default true): a capacity benchmark measures what a server can do,
+   * not what one client may ask; a benchmark of the limits themselves keeps them
+   */
+  unlimited?: boolean;
+}
+
+/** Starts `unirec serve ARGS` on a free port and resolves once it says its URL (rejects if it exits first). */
+export async function startServer(args: string[], o: ServerChildOptions = {}): Promise<ServerChild> {
   const started = performance.now();
-  const child = spawn(process.execPath, [...nodeOptions, bin, 'serve', '--port', '0', '--rate-limit', '0', '--heavy-rate-limit', '0', ...args], {
+  const limits = (o.unlimited ?? true) ? ['--rate-limit', '0', '--heavy-rate-limit', '0'] : [];
+  const child = spawn(process.execPath, [...(o.nodeOptions ?? []), bin, 'serve', '--port', '0', ...limits, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: o.env ?? process.env,
   });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';

@@ -19,13 +19,14 @@
  * and on a writer thread (`--writer-thread`, a second server on the same store).
  * Results are printed (a table on stdout, then one JSON line); BENCHMARKS.md is written by hand.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { modelNames } from '../src/pipeline/index.js';
 import { type Load, load as loadWith, type Phase, summarize } from './load.js';
+import { startServer } from './serve-child.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = path.join(root, 'bin/unirec.js');
@@ -84,7 +85,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'unirec-bench-serve-'));
   const db = path.join(dir, 'bench.db');
   const model = modelNames().includes('als') ? 'als' : 'itemknn';
-  const children: ReturnType<typeof spawn>[] = [];
+  const children: ChildProcess[] = [];
   try {
     log(`importing ${data}`);
     const imported = timed(() => unirec('import', '--db', db, '--data', data).trim());
@@ -95,22 +96,10 @@ async function main(): Promise<void> {
 
     const keys = [...READ_KEYS.map((k) => `read:${k}`), `read:${ATTACK_KEY}`, `write:${WRITE_KEY}`].join(',');
     const serve = async (...extra: string[]) => {
-      const started = performance.now();
-      const proc = spawn(process.execPath, [bin, 'serve', '--db', db, '--port', '0', '--train-threads', '2', ...extra], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-        env: { ...process.env, UNIREC_API_KEYS: keys },
-      });
-      children.push(proc);
-      const address = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        proc.stdout!.on('data', (d) => {
-          out += d;
-          if (out.includes('\n')) resolve(out.split('\n')[0]!);
-        });
-        proc.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
-      });
-      if (!address.startsWith('http://127.0.0.1:')) throw new Error(`refusing to load anything but 127.0.0.1: ${address}`);
-      return { url: address, proc, seconds: (performance.now() - started) / 1000 };
+      const s = await startServer(['--db', db, '--train-threads', '2', ...extra], { env: { ...process.env, UNIREC_API_KEYS: keys }, unlimited: false });
+      children.push(s.child);
+      if (!s.url.startsWith('http://127.0.0.1:')) throw new Error(`refusing to load anything but 127.0.0.1: ${s.url}`);
+      return s;
     };
     const first = await serve();
     const url = first.url;
@@ -170,8 +159,8 @@ async function main(): Promise<void> {
 
 
     log('the same with group commit on a writer thread (--writer-thread), a second server on the same store');
-    first.proc.kill('SIGTERM');
-    await new Promise((r) => first.proc.once('exit', r));
+    first.child.kill('SIGTERM');
+    await new Promise((r) => first.child.once('exit', r));
     const second = await serve('--writer-thread');
     await load(second.url, 2, randomUser, { key: readKey });
     const baseline2 = await load(second.url, SECONDS, randomUser, { key: readKey });
@@ -181,7 +170,7 @@ async function main(): Promise<void> {
     const writes2 = await writer2;
     phases.push(summarize(`GET /recommend + ${WRITE_RATE} events/s (writer thread)`, underWrites2, `${(underWrites2.requests.average / baseline2.requests.average).toFixed(2)}x no-write`));
     phases.push(summarize(`POST /events (1 event, ${WRITE_CONNECTIONS} connections, --sync full, writer thread)`, writes2));
-    second.proc.kill('SIGTERM');
+    second.child.kill('SIGTERM');
 
     const health = phases[0]!.rps;
     const lines = [

@@ -57,7 +57,7 @@ const Params = z
      * negative), diluted by the item's features when the row is normalised, so an item described by more
      * features leans more on them. Items put after training get it too (when the fit had such items to
      * train it on; else they score from their features alone). With it, ml-latest-small
-     * cold-items NDCG@10 0.2158 -> 0.2715 (LightFM 0.2380, whose cold items have an id column trained
+     * cold-items NDCG@10 0.2158 -> 0.2738 (LightFM 0.2380, whose cold items have an id column trained
      * the same way); off = such items score from their features alone (no effect with itemIdWeight 0)
      */
     unseenItemColumn: z.boolean().default(true),
